@@ -1,0 +1,35 @@
+"""Makes the public tests speak plainly: one line per failure, and an honest summary."""
+import pytest
+
+HONEST_SUMMARY = (
+    "The public checks passed. They only check the basics (shapes, loss at initialisation, "
+    "your gradient against a numerical one, naive vs vectorised, SGD lowering the loss).\n"
+    "Your grade is decided by the hidden checks: values against a reference, numerical "
+    "stability, speed of the vectorised code, and SGD details."
+)
+
+
+def pytest_configure(config):
+    if config.option.tbstyle == "auto":
+        config.option.tbstyle = "short"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """Turn a stub's NotImplementedError or a failed check into one readable line."""
+    try:
+        return (yield)
+    except NotImplementedError as error:
+        name, _, hint = str(error).partition(": ")
+        message = f"{name} is not implemented yet" + (f" ({hint})" if hint else "")
+    except AssertionError as error:
+        message = str(error).split("\nassert ")[0]
+    pytest.fail(message, pytrace=False)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus):
+    stats = terminalreporter.stats
+    if exitstatus == 0 and stats.get("passed") and not stats.get("failed"):
+        terminalreporter.write_line("")
+        for line in HONEST_SUMMARY.splitlines():
+            terminalreporter.write_line(line, yellow=True)

@@ -1,0 +1,1 @@
+"""linclass-kit's instructor tooling: release generation and sandboxed autograding."""

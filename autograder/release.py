@@ -1,0 +1,202 @@
+"""Generate the student release `assignment/<id>/` from the instructor's `solutions/<id>/`.
+
+Every region between `### BEGIN SOLUTION` and `### END SOLUTION` (nbgrader's
+markers) is replaced by a stub. In a module the stub raises NotImplementedError
+naming the function and the region's `# Hint:` line; in a notebook it is
+nbgrader's own stub, so `nbgrader generate_assignment` and this command agree.
+Notebooks are released without outputs. Everything else is copied verbatim.
+"""
+import argparse
+import ast
+import filecmp
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator, List, Tuple
+
+import nbformat
+
+HELP = "generate the student release from solutions/ (or check that it is up to date)"
+BEGIN_SOLUTION = "### BEGIN SOLUTION"
+END_SOLUTION = "### END SOLUTION"
+HINT_PREFIX = "# Hint:"
+NOTEBOOK_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
+MARKDOWN_STUB = "YOUR ANSWER HERE"
+SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ReleaseError(Exception):
+    """The source cannot be released as it stands (e.g. an unclosed solution region)."""
+
+
+def solution_regions(lines: List[str], where: str) -> Iterator[Tuple[int, int]]:
+    """Yield (begin, end) line indices of each solution region, markers included."""
+    begin = None
+    for index, line in enumerate(lines):
+        marker = line.strip()
+        if marker.startswith(BEGIN_SOLUTION):
+            if begin is not None:
+                raise ReleaseError(f"{where}:{index + 1}: nested {BEGIN_SOLUTION}")
+            begin = index
+        elif marker.startswith(END_SOLUTION):
+            if begin is None:
+                raise ReleaseError(f"{where}:{index + 1}: {END_SOLUTION} without a begin")
+            yield begin, index
+            begin = None
+    if begin is not None:
+        raise ReleaseError(f"{where}:{begin + 1}: {BEGIN_SOLUTION} is never closed")
+
+
+def replace_regions(source: str, where: str,
+                    stub_for: Callable[[List[str], int, int], str]) -> str:
+    """Replace each solution region with stub_for(lines, begin, end), indented like the marker."""
+    lines = source.splitlines(keepends=True)
+    output, position = [], 0
+    for begin, end in solution_regions(lines, where):
+        indent = lines[begin][:len(lines[begin]) - len(lines[begin].lstrip())]
+        output.extend(lines[position:begin])
+        output.extend(indent + stub_line + "\n" for stub_line in stub_for(lines, begin, end).splitlines())
+        position = end + 1
+    output.extend(lines[position:])
+    return "".join(output)
+
+
+def function_names(source: str) -> List[Tuple[int, int, str]]:
+    """(first line, last line, qualified name) of every function, 1-based lines."""
+    spans = []
+
+    def visit(node, prefix):
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                name = prefix + child.name
+                if not isinstance(child, ast.ClassDef):
+                    spans.append((child.lineno, child.end_lineno, name))
+                visit(child, name + ".")
+
+    visit(ast.parse(source), "")
+    return spans
+
+
+def strip_module(source: str, where: str) -> str:
+    """A module's release: each region raises NotImplementedError('<function>: <hint>')."""
+    try:
+        spans = function_names(source)
+    except SyntaxError as error:
+        raise ReleaseError(f"{where}:{error.lineno}: not valid Python ({error.msg})") from None
+
+    def stub(lines, begin, end):
+        line_number = begin + 1
+        enclosing = [name for first, last, name in spans if first <= line_number <= last]
+        if not enclosing:
+            raise ReleaseError(f"{where}:{line_number}: a solution region must be inside a function")
+        hints = [line.strip()[len(HINT_PREFIX):].strip() for line in lines[begin + 1:end]
+                 if line.strip().startswith(HINT_PREFIX)]
+        if not hints:
+            raise ReleaseError(f"{where}:{line_number}: the region needs a '{HINT_PREFIX} ...' line")
+        message = f"{enclosing[-1]}: {hints[0]}"
+        return f"# YOUR CODE HERE\nraise NotImplementedError({message!r})"
+
+    return replace_regions(source, where, stub)
+
+
+def strip_notebook(notebook: nbformat.NotebookNode, where: str) -> nbformat.NotebookNode:
+    """A notebook's release: solution regions and answers stubbed as nbgrader does, outputs cleared."""
+    released = nbformat.from_dict(notebook)
+    for cell in released.cells:
+        is_solution = cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
+        if cell.cell_type == "code":
+            cell.outputs = []
+            cell.execution_count = None
+            if BEGIN_SOLUTION in cell.source:
+                cell.source = replace_regions(cell.source, where, lambda *_: NOTEBOOK_STUB)
+            elif is_solution:
+                cell.source = NOTEBOOK_STUB
+        elif is_solution:
+            cell.source = MARKDOWN_STUB
+    return released
+
+
+def release_file(source: Path, destination: Path) -> None:
+    """Write the student version of one file."""
+    where = str(source)
+    if source.suffix == ".py":
+        destination.write_text(strip_module(source.read_text(), where))
+    elif source.suffix == ".ipynb":
+        nbformat.write(strip_notebook(nbformat.read(source, as_version=4), where), destination)
+    else:
+        shutil.copyfile(source, destination)
+
+
+def released_files(source_dir: Path) -> List[Path]:
+    """The files of an assignment that go into its release, relative to source_dir."""
+    return sorted(path.relative_to(source_dir) for path in source_dir.rglob("*")
+                  if path.is_file() and not SKIPPED_NAMES.intersection(path.relative_to(source_dir).parts)
+                  and path.suffix != ".pyc")
+
+
+def build_release(source_dir: Path, release_dir: Path) -> List[Path]:
+    """Write the release of source_dir into release_dir (which must not exist); return its files."""
+    files = released_files(source_dir)
+    for relative in files:
+        (release_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+        release_file(source_dir / relative, release_dir / relative)
+    return files
+
+
+def stale_files(source_dir: Path, release_dir: Path) -> List[str]:
+    """Files that differ between a fresh release of source_dir and release_dir (empty when in sync)."""
+    with tempfile.TemporaryDirectory() as scratch:
+        fresh = Path(scratch) / "release"
+        expected = set(build_release(source_dir, fresh))
+        actual = set(released_files(release_dir)) if release_dir.is_dir() else set()
+        differing = [str(path) for path in sorted(expected & actual)
+                     if not filecmp.cmp(fresh / path, release_dir / path, shallow=False)]
+        return sorted(differing + [str(path) for path in expected ^ actual])
+
+
+def write_release(source_dir: Path, release_dir: Path) -> List[Path]:
+    """Replace release_dir with a fresh release, swapping it in only once it is complete."""
+    release_dir.parent.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix=".release-", dir=release_dir.parent))
+    try:
+        files = build_release(source_dir, scratch / "new")
+        if release_dir.exists():
+            release_dir.rename(scratch / "old")
+        (scratch / "new").rename(release_dir)
+        return files
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("assignment", nargs="?", default="linear_classifiers",
+                        help="assignment id, a folder of solutions/ (default: %(default)s)")
+    parser.add_argument("--source", type=Path, default=ROOT / "solutions",
+                        help="instructor source folder (default: solutions/)")
+    parser.add_argument("--release", type=Path, default=ROOT / "assignment",
+                        help="student release folder (default: assignment/)")
+    parser.add_argument("--check", action="store_true",
+                        help="write nothing; exit 1 if the release is out of date")
+
+
+def run(args: argparse.Namespace) -> int:
+    source_dir = args.source / args.assignment
+    release_dir = args.release / args.assignment
+    if not source_dir.is_dir():
+        print(f"error: no assignment '{args.assignment}' in {args.source}")
+        return 2
+    try:
+        if args.check:
+            stale = stale_files(source_dir, release_dir)
+            for path in stale:
+                print(f"out of date: {release_dir / path}")
+            print("release is up to date" if not stale else
+                  "run `python -m autograder release` to regenerate it")
+            return 1 if stale else 0
+        files = write_release(source_dir, release_dir)
+    except ReleaseError as error:
+        print(f"error: {error}")
+        return 2
+    print(f"released {len(files)} files from {source_dir} to {release_dir}")
+    return 0
