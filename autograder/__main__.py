@@ -5,6 +5,7 @@ import sys
 
 VERBS = {
     "release": "autograder.release",
+    "grade": "autograder.grade",
 }
 
 

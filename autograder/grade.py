@@ -1,0 +1,70 @@
+"""`python -m autograder grade SUBMISSION`: find -> sandbox -> score -> report, for one submission."""
+import argparse
+import time
+from pathlib import Path
+
+from .reference import ROOT, SOLUTIONS
+from .report import text_report
+from .results import GradeResult, write_json_atomically
+from .sandbox.process import Limits, Worker
+from .scoring import HIDDEN_SUITE, GradingContext, run_hidden_suite
+from .submission import GRADED_MODULES, find_submission
+
+HELP = "grade one submission (a folder or .zip) with the hidden suites"
+REFERENCE_DIR = SOLUTIONS / "linear_classifiers" / "classifiers"
+
+
+def protected_files():
+    """Files a worker must not be able to read; the worker proves it cannot at start-up."""
+    return sorted(HIDDEN_SUITE.glob("*.py")) + sorted(REFERENCE_DIR.glob("*.py"))
+
+
+def _flatten_protections(protections: dict) -> dict:
+    flat = {}
+    for name, state in protections.items():
+        if isinstance(state, dict):
+            flat.update({f"{name} {key}": value for key, value in state.items()})
+        else:
+            flat[name] = state
+    return flat
+
+
+def grade_submission(submission: Path, limits: Limits = Limits()) -> GradeResult:
+    """Grade one submission; bad input becomes zero points and flags, never an exception."""
+    start = time.monotonic()
+    found = find_submission(Path(submission))
+    reference_sources = {name: (REFERENCE_DIR / f"{name}.py").read_bytes() for name in GRADED_MODULES}
+    protected = protected_files()
+    with Worker(found.sources, limits, protected, unavailable=found.problems) as student, \
+            Worker(reference_sources, limits, protected) as reference:
+        sources = {name: source.decode("utf-8", "replace") for name, source in found.sources.items()}
+        context = GradingContext(student=student, reference=reference, sources=sources)
+        plugin = run_hidden_suite(context)
+        protections = student.protections
+    flags = list(plugin.flags)
+    if found.problems and "missing_file" not in flags:
+        flags.insert(0, "missing_file")
+    notes = [f"warning: {warning}" for warning in found.warnings] + context.notes
+    return GradeResult(submission=str(submission), checks=plugin.checks,
+                       execution_time=time.monotonic() - start, flags=flags,
+                       protections=_flatten_protections(protections) or
+                       {"sandbox": "no worker was started (nothing importable to grade)"},
+                       notes=notes)
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("submission", type=Path, help="a folder or .zip holding linear_svm.py, softmax.py, "
+                                                      "linear_classifier.py (anywhere inside)")
+    parser.add_argument("--out", type=Path, help="also write Gradescope's results.json here")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.submission.exists():
+        print(f"error: {args.submission} does not exist; pass a submission folder or .zip")
+        return 2
+    result = grade_submission(args.submission)
+    print(text_report(result))
+    if args.out:
+        write_json_atomically(args.out, result.to_gradescope())
+        print(f"wrote {args.out}")
+    return 0

@@ -1,0 +1,146 @@
+"""Item analysis of a graded class: `grades/report.html`, one static page with embedded plots.
+
+Shows what an instructor looks for after grading: which checks most of the class
+failed, the classic mistakes diagnosed most often, the score distribution, the
+slowest submissions and the flagged ones. `python -m autograder report grades/`
+rebuilds it from the stored results without grading anything.
+"""
+import argparse
+import base64
+import io
+import statistics
+from collections import Counter
+from html import escape
+from pathlib import Path
+from typing import Dict, List, Tuple
+
+from matplotlib.figure import Figure
+
+from . import gradebook
+from .results import GradeResult
+
+HELP = "write the item-analysis report (report.html) of a grades folder"
+REPORT_NAME = "report.html"
+TOP = 10
+STYLE = """body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
+table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
+th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.8em; text-align: left; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; }
+img { max-width: 100%; }"""
+
+
+def check_pass_rates(results: Dict[str, GradeResult]) -> List[Tuple[str, str, str, int, int]]:
+    """(function, check, kind, passed, graded) per check, in the grader's order."""
+    rates: Dict[Tuple[str, str], list] = {}
+    for result in results.values():
+        for check in result.checks:
+            counts = rates.setdefault((check.function, check.name), [check.kind, 0, 0])
+            counts[1] += check.passed
+            counts[2] += 1
+    return [(function, name, kind, passed, graded) for (function, name), (kind, passed, graded) in rates.items()]
+
+
+def common_mistakes(results: Dict[str, GradeResult]) -> List[Tuple[str, str, int]]:
+    """(function, mistake, number of submissions making it), most common first."""
+    counts = Counter()
+    for result in results.values():
+        counts.update({(check.function, check.mistake) for check in result.checks if check.mistake})
+    return [(function, mistake, count) for (function, mistake), count in counts.most_common(TOP)]
+
+
+def png_data_uri(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+    return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode()
+
+
+def score_histogram(results: Dict[str, GradeResult]) -> str:
+    scores = [result.score for result in results.values()]
+    top = max([result.max_score for result in results.values()] + [1.0])
+    figure = Figure(figsize=(7, 3))
+    axes = figure.subplots()
+    axes.hist(scores, bins=20, range=(0, top), color="#4c72b0", edgecolor="white")
+    axes.set_xlabel(f"score (out of {top:g})")
+    axes.set_ylabel("submissions")
+    axes.set_title("Score distribution")
+    return png_data_uri(figure)
+
+
+def pass_rate_chart(rates: List[Tuple[str, str, str, int, int]]) -> str:
+    labels = [f"{function}: {name}" for function, name, *_ in rates]
+    shares = [100 * passed / graded for *_, passed, graded in rates]
+    figure = Figure(figsize=(7, 0.8 + 0.25 * len(rates)))
+    axes = figure.subplots()
+    axes.barh(range(len(rates)), shares, color=["#c44e52" if share < 50 else "#55a868" for share in shares])
+    axes.set_yticks(range(len(rates)), labels, fontsize=8)
+    axes.invert_yaxis()
+    axes.set_xlim(0, 100)
+    axes.set_xlabel("% of graded submissions that passed")
+    axes.set_title("Checks passed")
+    return png_data_uri(figure)
+
+
+def table(headers: List[str], rows: List[list]) -> str:
+    """An HTML table; numbers are right-aligned, everything is escaped."""
+    def cell(value):
+        if isinstance(value, (int, float)):
+            return f'<td class="number">{value:.3g}</td>' if isinstance(value, float) else f'<td class="number">{value}</td>'
+        return f"<td>{escape(str(value))}</td>"
+    head = "".join(f"<th>{escape(header)}</th>" for header in headers)
+    body = "".join("<tr>" + "".join(cell(value) for value in row) + "</tr>" for row in rows)
+    return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p>None.</p>"
+
+
+def render_report(results: Dict[str, GradeResult]) -> str:
+    """The whole report page."""
+    scores = [result.score for result in results.values()]
+    rates = check_pass_rates(results)
+    flagged = {student: result.flags for student, result in results.items() if result.flags}
+    slowest = sorted(results.items(), key=lambda item: item[1].execution_time, reverse=True)[:TOP]
+    flag_counts = Counter(flag for flags in flagged.values() for flag in flags)
+    summary = (f"{len(results)} submissions; median score {statistics.median(scores):g}, "
+               f"mean {statistics.mean(scores):.3g} out of {max(r.max_score for r in results.values()):g}; "
+               f"{len(flagged)} flagged." if results else "No submissions graded yet.")
+    sections = [f"<h1>Item analysis</h1><p>{escape(summary)}</p>"]
+    if results:
+        sections += [
+            f'<h2>Score distribution</h2><img alt="histogram of scores" src="{score_histogram(results)}">',
+            "<h2>Checks: share of the class that passed</h2>",
+            f'<img alt="share passed per check" src="{pass_rate_chart(rates)}">' if rates else "",
+            table(["function", "check", "kind", "passed", "graded", "% passed"],
+                  [[f, n, k, p, g, 100 * p / g] for f, n, k, p, g in rates]),
+            "<h2>Most common diagnosed mistakes</h2>",
+            table(["function", "mistake", "submissions"], [list(row) for row in common_mistakes(results)]),
+            "<h2>Flagged submissions</h2>",
+            table(["flag", "submissions"], [list(row) for row in flag_counts.most_common()]),
+            table(["student", "flags", "score"],
+                  [[student, ", ".join(flags), results[student].score] for student, flags in sorted(flagged.items())]),
+            "<h2>Slowest submissions</h2>",
+            table(["student", "grading time (s)", "score"],
+                  [[student, result.execution_time, result.score] for student, result in slowest]),
+        ]
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Item analysis</title>'
+            f"<style>{STYLE}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
+
+
+def write_report(grades: Path, results: Dict[str, GradeResult]) -> Path:
+    path = grades / REPORT_NAME
+    gradebook.write_text_atomically(path, render_report(results))
+    return path
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("grades", type=Path, help="grades folder written by grade-all or merge")
+
+
+def run(args: argparse.Namespace) -> int:
+    if not args.grades.is_dir():
+        print(f"error: {args.grades} is not a folder: give the grades folder written by grade-all or merge")
+        return 2
+    try:
+        results = gradebook.load_grades(args.grades)
+    except gradebook.GradesError as error:
+        print(f"error: {error}")
+        return 2
+    print(f"wrote {write_report(args.grades, results)} ({len(results)} submissions)")
+    return 0

@@ -1,0 +1,116 @@
+"""What grading produces: one CheckResult per hidden check, gathered in a GradeResult.
+
+`GradeResult.to_gradescope()` is Gradescope's results.json schema; everything of
+the kit's own (graded function, check kind, diagnosed mistake, flags, active
+protections) travels in its `extra_data` fields, so `from_gradescope` can read
+a results.json back without loss for batch reports and merging.
+"""
+import json
+import os
+import tempfile
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+GRADED_FUNCTIONS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive",
+                    "softmax_loss_vectorized", "train", "predict")
+CHECK_KINDS = ("values", "gradient", "sanity", "stability", "speed", "vectorised", "api", "sgd")
+# Flags name what went wrong with a submission as a whole, for gradebooks and item analysis.
+FLAGS = ("missing_file", "syntax_error", "import_error", "timeout", "crash", "memory",
+         "bad_output", "grader_error")
+
+
+@dataclass
+class CheckResult:
+    """One graded property of one function."""
+    name: str
+    function: str
+    kind: str
+    max_score: float
+    score: float
+    feedback: str
+    mistake: Optional[str] = None  # the classic mistake diagnosed, when one was recognised
+
+    @property
+    def passed(self) -> bool:
+        return self.score >= self.max_score
+
+
+@dataclass
+class GradeResult:
+    """Everything known about one graded submission."""
+    submission: str
+    checks: List[CheckResult]
+    execution_time: float = 0.0
+    flags: List[str] = field(default_factory=list)
+    protections: Dict[str, str] = field(default_factory=dict)  # protection -> "active" or why not
+    notes: List[str] = field(default_factory=list)  # informational lines (e.g. measured speedups)
+
+    @property
+    def score(self) -> float:
+        return round(sum(check.score for check in self.checks), 6)
+
+    @property
+    def max_score(self) -> float:
+        return round(sum(check.max_score for check in self.checks), 6)
+
+    def points_by_function(self) -> Dict[str, float]:
+        """Points earned per graded function, in GRADED_FUNCTIONS order."""
+        points = {name: 0.0 for name in GRADED_FUNCTIONS}
+        for check in self.checks:
+            points[check.function] = round(points[check.function] + check.score, 6)
+        return points
+
+    def to_gradescope(self) -> dict:
+        """Gradescope's results.json: score, max_score, execution_time, output, tests[]."""
+        return {
+            "score": self.score,
+            "max_score": self.max_score,
+            "execution_time": round(self.execution_time, 3),
+            "output": "\n".join(self.notes),
+            "visibility": "visible",
+            "stdout_visibility": "hidden",
+            "tests": [{
+                "name": check.name,
+                "score": check.score,
+                "max_score": check.max_score,
+                "status": "passed" if check.passed else "failed",
+                "output": check.feedback,
+                "visibility": "visible",
+                "tags": [check.function, check.kind],
+                "extra_data": {"function": check.function, "kind": check.kind, "mistake": check.mistake},
+            } for check in self.checks],
+            "extra_data": {"submission": self.submission, "flags": self.flags,
+                           "protections": self.protections},
+        }
+
+    @classmethod
+    def from_gradescope(cls, data: dict) -> "GradeResult":
+        """Read back what to_gradescope wrote."""
+        extra = data.get("extra_data", {})
+        checks = [CheckResult(name=test["name"], function=test["extra_data"]["function"],
+                              kind=test["extra_data"]["kind"], max_score=test["max_score"],
+                              score=test["score"], feedback=test.get("output", ""),
+                              mistake=test["extra_data"].get("mistake")) for test in data["tests"]]
+        notes = data.get("output", "").splitlines()
+        return cls(submission=extra.get("submission", ""), checks=checks,
+                   execution_time=data.get("execution_time", 0.0), flags=list(extra.get("flags", [])),
+                   protections=dict(extra.get("protections", {})), notes=notes)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def write_json_atomically(path: Path, data: dict) -> None:
+    """Write JSON so that readers see either the old file or the complete new one, never a torn one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    try:
+        with os.fdopen(handle, "w") as stream:
+            json.dump(data, stream, indent=2)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

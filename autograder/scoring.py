@@ -1,0 +1,110 @@
+"""Score: run the hidden pytest suite against a sandboxed submission and collect one result per check.
+
+The suite lives in autograder/hidden/. Each test carries
+`@pytest.mark.rubric(points=..., function=..., kind=...)`; its docstring is the
+check's name. A test fails with `Deduction` (a message for the student, and the
+mistake it diagnosed); a StudentError escaping a test (the student's code raised,
+hung, crashed) becomes feedback naming what happened. Anything else is a bug of
+the grader: the check scores 0, the submission is flagged `grader_error`, and
+the student sees no traceback.
+"""
+import sys
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import pytest
+
+from .results import CheckResult
+from .sandbox.process import StudentError, Worker
+
+HIDDEN_SUITE = Path(__file__).resolve().parent / "hidden"
+ERROR_FLAGS = {"import": "import_error", "missing": "missing_file", "timeout": "timeout",
+               "crash": "crash", "memory": "memory", "bad_output": "bad_output", "protocol": "bad_output"}
+
+
+class Deduction(Exception):
+    """A failed check: message is written for the student; mistake names a catalogued mistake."""
+
+    def __init__(self, message: str, mistake: Optional[str] = None):
+        super().__init__(message)
+        self.message, self.mistake = message, mistake
+
+
+@dataclass
+class GradingContext:
+    """What the hidden tests see: the student's worker, its sources, the reference worker, and notes."""
+    student: Worker
+    reference: Worker
+    sources: Dict[str, str]
+    notes: List[str] = field(default_factory=list)
+    cache: Dict[str, object] = field(default_factory=dict)
+
+
+def describe_student_error(function: str, error: StudentError) -> str:
+    """One line for the student about a failure of their code."""
+    if error.kind == "not_implemented":
+        return f"{function} is not implemented yet."
+    if error.kind in ("missing", "import"):
+        return f"{function} could not be graded: {error}"
+    return f"{function} failed: {error}"
+
+
+def flag_for(error: StudentError) -> Optional[str]:
+    if error.kind == "import" and error.message.startswith("SyntaxError"):
+        return "syntax_error"
+    return ERROR_FLAGS.get(error.kind)
+
+
+class RubricPlugin:
+    """Collects a CheckResult for every rubric test of the hidden suite."""
+
+    def __init__(self, context: GradingContext):
+        self.context = context
+        self.checks: List[CheckResult] = []
+        self.flags: List[str] = []
+
+    @pytest.fixture(scope="session")
+    def grading(self) -> GradingContext:
+        return self.context
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item, call):
+        report = yield
+        marker = item.get_closest_marker("rubric")
+        if marker and (call.when == "call" or (call.when == "setup" and report.failed)):
+            self.checks.append(self._check(item, marker.kwargs, call.excinfo))
+        return report
+
+    def _check(self, item, rubric, excinfo) -> CheckResult:
+        function = rubric["function"]
+        name = f"{function}: {(item.function.__doc__ or item.name).strip().splitlines()[0]}"
+        mistake, score = None, 0.0
+        if excinfo is None:
+            feedback, score = "Passed.", float(rubric["points"])
+        elif isinstance(excinfo.value, Deduction):
+            feedback, mistake = excinfo.value.message, excinfo.value.mistake
+        elif isinstance(excinfo.value, StudentError):
+            feedback = describe_student_error(function, excinfo.value)
+            self._flag(flag_for(excinfo.value))
+        else:
+            feedback = "The grader hit an internal error on this check; your instructor has been told."
+            self._flag("grader_error")
+            print(f"grader error in {item.nodeid}:\n{''.join(traceback.format_exception(excinfo.value))}",
+                  file=sys.stderr)
+        return CheckResult(name=name, function=function, kind=rubric["kind"],
+                           max_score=float(rubric["points"]), score=score, feedback=feedback, mistake=mistake)
+
+    def _flag(self, flag):
+        if flag and flag not in self.flags:
+            self.flags.append(flag)
+
+
+def run_hidden_suite(context: GradingContext) -> RubricPlugin:
+    """Run every hidden check against the context; the plugin holds the results."""
+    plugin = RubricPlugin(context)
+    arguments = [str(HIDDEN_SUITE), "-p", "no:cacheprovider", "-p", "no:terminal",
+                 "-p", "no:logging", "-W", "ignore", "--rootdir", str(HIDDEN_SUITE)]
+    pytest.main(arguments, plugins=[plugin])
+    return plugin
