@@ -6,6 +6,10 @@ import sys
 VERBS = {
     "release": "autograder.release",
     "grade": "autograder.grade",
+    "grade-all": "autograder.grade_all",
+    "merge": "autograder.merge",
+    "report": "autograder.item_analysis",
+    "gradescope": "autograder.gradescope",
 }
 
 

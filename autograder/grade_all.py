@@ -11,9 +11,9 @@ after an interruption too, grades only what is missing or stale), then come
 `grades/gradebook.csv` and the item-analysis `grades/report.html`.
 
 `--shard K/N` grades only the students of shard K of N (K counts from 1): a
-student is in shard `int(sha256(name)) % N + 1`, so the rule depends on the
-name alone, not on the machine or the rest of the class. Merge the shards'
-folders with `python -m autograder merge`.
+student is in shard 1 + (the first 8 bytes of sha256(name), big-endian) mod N,
+a rule that depends on the name alone, not on the machine, the Python process or
+the rest of the class. Merge the shards' folders with `python -m autograder merge`.
 """
 import argparse
 import hashlib
@@ -61,7 +61,7 @@ def find_submissions(folder: Path, assignment: str = DEFAULT_ASSIGNMENT) -> Dict
 
 
 def shard_of(student: str, shards: int) -> int:
-    """The 1-based shard of a student: sha256 of the name, mod the number of shards, plus one."""
+    """The 1-based shard of a student (see the module's docstring)."""
     return int.from_bytes(hashlib.sha256(student.encode()).digest()[:8], "big") % shards + 1
 
 
@@ -83,10 +83,9 @@ def real_grading() -> Grading:
 
 
 def grade_class(submissions: Dict[str, Path], grades: Path, grading: Optional[Grading] = None,
-                jobs: int = os.cpu_count() or 1, timeout: float = 600.0, assignment: str = DEFAULT_ASSIGNMENT,
-                progress: bool = True) -> List[str]:
+                jobs: int = os.cpu_count() or 1, timeout: float = 600.0, progress: bool = True) -> List[str]:
     """Grade every submission whose stored result is missing or stale; return the students graded now."""
-    grader = gradebook.grader_fingerprint(assignment)
+    grader = gradebook.grader_fingerprint()
     fingerprints = {student: {"submission": gradebook.submission_fingerprint(path), "grader": grader}
                     for student, path in submissions.items()}
     pending = {student: path for student, path in submissions.items()
@@ -133,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
     if args.shard:
         submissions = {student: path for student, path in submissions.items()
                        if shard_of(student, args.shard[1]) == args.shard[0]}
-    graded = grade_class(submissions, args.out, jobs=args.jobs, timeout=args.timeout, assignment=args.assignment)
+    graded = grade_class(submissions, args.out, jobs=args.jobs, timeout=args.timeout)
     results = gradebook.load_grades(args.out, submissions)
     csv_path, report_path = write_summaries(args.out, results)
     print(f"{len(submissions)} submissions: {len(graded)} graded now, {len(submissions) - len(graded)} up to date; "

@@ -52,9 +52,10 @@ def submission_fingerprint(submission: Path) -> str:
     return file_digest(submission) if submission.is_file() else tree_digest(submission)
 
 
-def grader_fingerprint(assignment: str = "linear_classifiers", root: Path = ROOT) -> str:
-    """Digest of what decides a grade: autograder/ (hidden suites included), the reference, Python and NumPy."""
-    parts = [tree_digest(root / "autograder"), tree_digest(root / "solutions" / assignment),
+def grader_fingerprint(root: Path = ROOT) -> str:
+    """Digest of what decides a grade: autograder/ (hidden suites included), solutions/ (the reference),
+    and the Python and NumPy versions."""
+    parts = [tree_digest(root / "autograder"), tree_digest(root / "solutions"),
              f"python {sys.version_info[0]}.{sys.version_info[1]}", f"numpy {np.__version__}"]
     return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 

@@ -15,13 +15,15 @@ from pathlib import Path
 from typing import Dict, List, Tuple
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from . import gradebook
-from .results import GradeResult
+from .results import GRADED_FUNCTIONS, GradeResult
 
 HELP = "write the item-analysis report (report.html) of a grades folder"
 REPORT_NAME = "report.html"
 TOP = 10
+LABEL_LENGTH = 70
 STYLE = """body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
 th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.8em; text-align: left; }
@@ -30,14 +32,16 @@ img { max-width: 100%; }"""
 
 
 def check_pass_rates(results: Dict[str, GradeResult]) -> List[Tuple[str, str, str, int, int]]:
-    """(function, check, kind, passed, graded) per check, in the grader's order."""
+    """(function, check, kind, passed, graded) per check, by graded function, then in the grader's order."""
     rates: Dict[Tuple[str, str], list] = {}
     for result in results.values():
         for check in result.checks:
             counts = rates.setdefault((check.function, check.name), [check.kind, 0, 0])
             counts[1] += check.passed
             counts[2] += 1
-    return [(function, name, kind, passed, graded) for (function, name), (kind, passed, graded) in rates.items()]
+    rows = [(function, name, kind, passed, graded) for (function, name), (kind, passed, graded) in rates.items()]
+    order = {function: index for index, function in enumerate(GRADED_FUNCTIONS)}
+    return sorted(rows, key=lambda row: order.get(row[0], len(order)))
 
 
 def common_mistakes(results: Dict[str, GradeResult]) -> List[Tuple[str, str, int]]:
@@ -60,6 +64,7 @@ def score_histogram(results: Dict[str, GradeResult]) -> str:
     figure = Figure(figsize=(7, 3))
     axes = figure.subplots()
     axes.hist(scores, bins=20, range=(0, top), color="#4c72b0", edgecolor="white")
+    axes.yaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(f"score (out of {top:g})")
     axes.set_ylabel("submissions")
     axes.set_title("Score distribution")
@@ -67,16 +72,18 @@ def score_histogram(results: Dict[str, GradeResult]) -> str:
 
 
 def pass_rate_chart(rates: List[Tuple[str, str, str, int, int]]) -> str:
-    labels = [f"{function}: {name}" for function, name, *_ in rates]
+    labels = [name if len(name) <= LABEL_LENGTH else name[:LABEL_LENGTH - 1] + "\u2026" for _, name, *_ in rates]
     shares = [100 * passed / graded for *_, passed, graded in rates]
-    figure = Figure(figsize=(7, 0.8 + 0.25 * len(rates)))
+    colours = ["#c44e52" if share < 50 else "#dd8452" if share < 80 else "#55a868" for share in shares]
+    figure = Figure(figsize=(8, 0.8 + 0.25 * len(rates)))
     axes = figure.subplots()
-    axes.barh(range(len(rates)), shares, color=["#c44e52" if share < 50 else "#55a868" for share in shares])
+    bars = axes.barh(range(len(rates)), shares, color=colours)
+    axes.bar_label(bars, fmt="%.0f%%", fontsize=7, padding=2)
     axes.set_yticks(range(len(rates)), labels, fontsize=8)
     axes.invert_yaxis()
     axes.set_xlim(0, 100)
-    axes.set_xlabel("% of graded submissions that passed")
-    axes.set_title("Checks passed")
+    axes.set_xlabel("% of graded submissions that passed (red: under 50%, orange: under 80%)")
+    axes.set_title("Checks passed, by graded function")
     return png_data_uri(figure)
 
 
@@ -84,7 +91,7 @@ def table(headers: List[str], rows: List[list]) -> str:
     """An HTML table; numbers are right-aligned, everything is escaped."""
     def cell(value):
         if isinstance(value, (int, float)):
-            return f'<td class="number">{value:.3g}</td>' if isinstance(value, float) else f'<td class="number">{value}</td>'
+            return f'<td class="number">{value:.4g}</td>'
         return f"<td>{escape(str(value))}</td>"
     head = "".join(f"<th>{escape(header)}</th>" for header in headers)
     body = "".join("<tr>" + "".join(cell(value) for value in row) + "</tr>" for row in rows)
@@ -107,8 +114,9 @@ def render_report(results: Dict[str, GradeResult]) -> str:
             f'<h2>Score distribution</h2><img alt="histogram of scores" src="{score_histogram(results)}">',
             "<h2>Checks: share of the class that passed</h2>",
             f'<img alt="share passed per check" src="{pass_rate_chart(rates)}">' if rates else "",
-            table(["function", "check", "kind", "passed", "graded", "% passed"],
-                  [[f, n, k, p, g, 100 * p / g] for f, n, k, p, g in rates]),
+            "<p>The same checks, hardest first:</p>",
+            table(["check", "kind", "passed", "graded", "% passed"],
+                  [[n, k, p, g, 100 * p / g] for _, n, k, p, g in sorted(rates, key=lambda r: r[3] / r[4])]),
             "<h2>Most common diagnosed mistakes</h2>",
             table(["function", "mistake", "submissions"], [list(row) for row in common_mistakes(results)]),
             "<h2>Flagged submissions</h2>",

@@ -109,18 +109,22 @@ def tie_tolerant_gradient(W, X, y, reg) -> np.ndarray:
     return svm_data(np.asarray(W, float), np.asarray(X, float), y, ties_count=True)[1] + 2 * reg * W
 
 
-def diagnose(loss_kind: str, problem, student_value, which: str) -> Tuple[Optional[str], str]:
+def diagnose(loss_kind: str, problem, student_value, which: str,
+             student_loss: Optional[float] = None) -> Tuple[Optional[str], str]:
     """Name the catalogued mistake that reproduces the student's loss ('loss') or gradient ('dW').
 
-    Returns (short mistake name or None, sentence for the student).
+    For a gradient, variants whose loss also matches student_loss come first,
+    since several mistakes share a gradient. Returns (mistake or None, sentence).
     """
-    index = 1 if which == "loss" else 2
     W = np.asarray(problem.W, dtype=float)
     student = np.asarray(student_value, dtype=float)
     if which == "dW" and student.shape == W.T.shape and W.shape != W.T.shape:
         return "gradient transposed", f"dW has shape {student.shape}, W's transposed: dW must be shaped like W {W.shape}."
-    for name, *values in variants(loss_kind, W, problem.X, problem.y, problem.reg):
-        if close(student, values[index - 1]):
+    candidates = variants(loss_kind, W, problem.X, problem.y, problem.reg)
+    if which == "dW" and student_loss is not None:
+        candidates.sort(key=lambda variant: not close(student_loss, variant[1]))
+    for name, loss, grad in candidates:
+        if close(student, loss if which == "loss" else grad):
             sentence = f"Likely mistake: {name}."
             if "halved" in name or "reg * W instead" in name:
                 sentence += " " + CONVENTION_NOTE

@@ -46,6 +46,10 @@ class _Taint:
         return bool(_names(node) & self.rows)
 
     def learn(self, target: ast.AST, value: ast.AST) -> None:
+        if isinstance(target, ast.Tuple) and isinstance(value, ast.Tuple) and len(target.elts) == len(value.elts):
+            for element, element_value in zip(target.elts, value.elts):
+                self.learn(element, element_value)
+            return
         if isinstance(target, ast.Tuple) and isinstance(value, ast.Attribute) and value.attr == "shape" \
                 and self.is_rows(value.value) and target.elts and isinstance(target.elts[0], ast.Name):
             self.counts.add(target.elts[0].id)  # N, D = X.shape

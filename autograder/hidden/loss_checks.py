@@ -75,13 +75,14 @@ def check_gradient_values(grading, function):
         if loss_kind(function) == "svm":  # at a kink either one-sided slope is a valid subgradient
             accepted.append(mistakes.tie_tolerant_gradient(*problem.args))
         if not any(mistakes.close(output.dW, candidate) for candidate in accepted):
-            mistake, sentence = mistakes.diagnose(loss_kind(function), problem, output.dW, "dW")
+            mistake, sentence = mistakes.diagnose(loss_kind(function), problem, output.dW, "dW", output.loss)
             raise Deduction(f"On a problem with {problem.description}, your dW differs from the "
                             f"reference. {sentence}", mistake)
 
 
 def check_numerical_gradient(grading, function):
     """The student's dW against centred differences of the student's own loss, away from kinks."""
+    computes_a_loss(grading, function)
     problem = problems.gradient_check_problem()
     output = call_loss(grading, function, problem)
     if output.dW.shape != problem.W.shape:
@@ -123,6 +124,7 @@ def check_initial_loss(grading, function):
 
 
 def check_api(grading, function):
+    computes_a_loss(grading, function)
     problem = problems.random_problem(40, 10, 6, 4, 0.3)
     output = call_loss(grading, function, problem)
     if output.loss_type not in FLOAT_TYPES:
@@ -136,6 +138,7 @@ def check_api(grading, function):
 
 
 def check_stability(grading, function):
+    computes_a_loss(grading, function)
     base, shifted = problems.offset_problem(1e3)
     before = call_loss(grading, function, base)
     after = call_loss(grading, function, shifted)
@@ -149,33 +152,27 @@ def check_stability(grading, function):
                         "softmax without the max shift")
 
 
-def recognisable(grading, function) -> bool:
-    """Does the function compute a loss (the reference's, a catalogued mistake's, or the naive version's)?
+def computes_a_loss(grading, function) -> None:
+    """Deduct unless the function's loss depends on X and y and its dW is not all zeros.
 
-    Speed and vectorisation are credited only then, so a stub or a constant
-    return cannot collect them.
+    Checks that do not compare values (numerical gradient, API, stability,
+    vectorisation, speed) are credited only then, so a stub or a constant
+    return cannot collect them, while a function with a novel bug still can.
     """
-    key = f"recognisable:{function}"
+    key = f"computes:{function}"
     if key not in grading.cache:
         problem = problems.value_problems()[0]
-        output = call_loss(grading, function, problem)
-        candidates = [reference_loss(function, problem)]
-        candidates += [(loss, dW) for _, loss, dW in mistakes.variants(loss_kind(function), *problem.args)]
-        try:
-            naive = call_loss(grading, naive_of(function), problem)
-            candidates.append((naive.loss, naive.dW))
-        except Exception:  # a broken naive version only removes one way to be recognised
-            pass
-        grading.cache[key] = any(mistakes.close(output.loss, loss) and mistakes.close(output.dW, dW)
-                                 for loss, dW in candidates)
+        rolled = problems.Problem("", problem.W, problem.X, np.roll(problem.y, 1), problem.reg)
+        scaled = problems.Problem("", problem.W, 1.5 * problem.X, problem.y, problem.reg)
+        base, *others = [call_loss(grading, function, p) for p in (problem, rolled, scaled)]
+        grading.cache[key] = bool(np.any(base.dW)) and all(other.loss != base.loss for other in others)
     if not grading.cache[key]:
-        raise Deduction(f"Vectorisation and speed are credited once {function} computes a loss: its output "
-                        "matches neither the reference, nor a classic mistake, nor your naive version.")
-    return True
+        raise Deduction(f"This is credited once {function} computes a loss from the data: its loss does "
+                        "not change with X or y, or its dW is all zeros.", "does not compute a loss")
 
 
 def check_no_example_loop(grading, function):
-    recognisable(grading, function)
+    computes_a_loss(grading, function)
     source = grading.sources[MODULE[function]]
     try:
         loops = example_loops(source, function)
@@ -199,7 +196,7 @@ def _store_once(grading, key, workers, shape, seed):
 
 
 def check_speed(grading, function):
-    recognisable(grading, function)
+    computes_a_loss(grading, function)
     num_train, dim, num_classes = SPEED_SHAPE
     _store_once(grading, "speed", [grading.student, grading.reference], SPEED_SHAPE, 7)
     timing = compare_speed(grading.student, grading.reference, MODULE[function], function,

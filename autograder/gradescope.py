@@ -1,0 +1,69 @@
+"""`python -m autograder gradescope --out autograder.zip`: the kit's grader as a Gradescope autograder.
+
+The zip holds `setup.sh` and `run_autograder` at its root (Gradescope unpacks it
+into /autograder/source), `requirements.txt`, the `autograder/` package (hidden
+suites included) and `solutions/` (the grader compares with the reference).
+setup.sh builds the virtual environment /autograder/venv from the requirements;
+run_autograder grades /autograder/submission into /autograder/results/results.json.
+Both read the root from $AUTOGRADER_ROOT when it is set, so the layout can be
+tried outside Gradescope.
+"""
+import argparse
+import zipfile
+from pathlib import Path
+from typing import List
+
+from .release import released_files
+
+HELP = "build the Gradescope autograder zip (setup.sh, run_autograder, the grader and the reference)"
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGED_FOLDERS = ("autograder", "solutions")
+SETUP_SH = """#!/usr/bin/env bash
+# Gradescope runs this once, as root, while it builds the autograder's image.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+apt-get update
+DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv
+python3 -c 'import sys; sys.exit(sys.version_info < (3, 10) and "the kit needs Python 3.10+: choose a newer base image")'
+python3 -m venv "$ROOT/venv"
+"$ROOT/venv/bin/python" -m pip install -r "$ROOT/source/requirements.txt"
+"""
+RUN_AUTOGRADER = """#!/usr/bin/env bash
+# Gradescope runs this for each submission.
+set -euo pipefail
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+cd "$ROOT/source"
+exec "$ROOT/venv/bin/python" -m autograder grade "$ROOT/submission" --out "$ROOT/results/results.json"
+"""
+FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same sources give the same zip, byte for byte
+
+
+def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = False) -> None:
+    entry = zipfile.ZipInfo(name, date_time=FIXED_TIME)
+    entry.external_attr = (0o100755 if executable else 0o100644) << 16
+    entry.compress_type = zipfile.ZIP_DEFLATED
+    archive.writestr(entry, data)
+
+
+def build_zip(out: Path, root: Path = ROOT) -> List[str]:
+    """Write the autograder zip; return the names it holds."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(out, "w") as archive:
+        _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
+        _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+        _add(archive, "requirements.txt", (root / "requirements.txt").read_bytes())
+        for folder in PACKAGED_FOLDERS:
+            for relative in released_files(root / folder):
+                _add(archive, f"{folder}/{relative.as_posix()}", (root / folder / relative).read_bytes())
+        return archive.namelist()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--out", type=Path, default=Path("autograder.zip"),
+                        help="where to write the zip (default: %(default)s)")
+
+
+def run(args: argparse.Namespace) -> int:
+    names = build_zip(args.out)
+    print(f"wrote {args.out} ({len(names)} files): upload it as the assignment's Gradescope autograder")
+    return 0

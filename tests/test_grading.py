@@ -1,0 +1,69 @@
+"""The grader gives full marks to correct code in any style, and each mistake costs exactly its checks.
+
+Every fixture is graded for real (sandbox and all); see tests/fixtures/.
+"""
+from pathlib import Path
+
+import pytest
+
+from autograder.grade import grade_submission
+from autograder.sandbox.process import Limits
+from tests.fixtures.buggy import BUGGY
+from tests.fixtures.correct import CORRECT
+from tests.fixtures.hostile import EXPECTED_FLAGS, HOSTILE
+from tests.fixtures.submissions import ROOT, build
+
+TEST_LIMITS = Limits(call_timeout=4.0)  # hostile fixtures hit it on purpose; correct code needs far less
+
+
+def failed_checks(result):
+    return [check for check in result.checks if not check.passed]
+
+
+def matches(check, expected):
+    function, words = expected
+    return check.function == function and words in check.name
+
+
+def assert_fails_exactly(result, fixture):
+    failed = failed_checks(result)
+    unexpected = [check.name for check in failed if not any(matches(check, e) for e in fixture.fails)]
+    missed = [e for e in fixture.fails if not any(matches(check, e) for check in failed)]
+    assert not unexpected and not missed, (
+        f"{fixture.name}: unexpected failures {unexpected}, expected failures that passed {missed}\n"
+        + "\n".join(f"{c.name}: {c.feedback}" for c in failed))
+    for check in failed:
+        assert check.score == 0 and check.feedback and "Traceback" not in check.feedback
+    if fixture.mistake:
+        assert any(fixture.mistake in check.feedback for check in failed), \
+            f"{fixture.name}: no feedback names '{fixture.mistake}': {[c.feedback for c in failed]}"
+    passed = [check for check in result.checks if check.passed]
+    assert all(check.score == check.max_score for check in passed)
+
+
+@pytest.mark.parametrize("fixture", CORRECT, ids=lambda f: f.name)
+def test_correct_solutions_get_full_marks(fixture, tmp_path):
+    result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
+    assert result.max_score == 100
+    assert result.score == 100, "\n".join(f"{c.name}: {c.feedback}" for c in failed_checks(result))
+    assert not result.flags
+
+
+@pytest.mark.parametrize("fixture", BUGGY, ids=lambda f: f.name)
+def test_each_classic_mistake_costs_exactly_its_checks(fixture, tmp_path):
+    result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
+    assert_fails_exactly(result, fixture)
+    assert not result.flags
+
+
+@pytest.mark.parametrize("fixture", HOSTILE, ids=lambda f: f.name)
+def test_hostile_submissions_are_contained(fixture, tmp_path):
+    result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
+    assert_fails_exactly(result, fixture)
+    expected_flag = EXPECTED_FLAGS.get(fixture.name)
+    if expected_flag:
+        assert expected_flag in result.flags, result.flags
+    assert "grader_error" not in result.flags
+    assert not (ROOT / "tests" / "PWNED").exists() and not Path("/tmp/linclass-pwned").exists()
+    for check in result.checks:
+        assert "def check_" not in check.feedback and "BEGIN SOLUTION" not in check.feedback
