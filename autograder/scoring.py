@@ -45,7 +45,8 @@ class GradingContext:
 def describe_student_error(function: str, error: StudentError) -> str:
     """One line for the student about a failure of their code."""
     if error.kind == "not_implemented":
-        return f"{function} is not implemented yet."
+        stub = error.message.split(": ")[1] if error.message.count(": ") >= 2 else function
+        return f"{stub} is not implemented yet."
     if error.kind in ("missing", "import"):
         return f"{function} could not be graded: {error}"
     return f"{function} failed: {error}"

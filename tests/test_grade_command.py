@@ -1,0 +1,89 @@
+"""The grade verb end to end: stubs, determinism, results.json, zips and bad input."""
+import json
+import subprocess
+import sys
+import zipfile
+
+import pytest
+
+from autograder.grade import grade_submission
+from autograder.results import CHECK_KINDS, GRADED_FUNCTIONS
+from tests.conftest import ROOT
+from tests.fixtures.submissions import REFERENCE
+
+
+@pytest.fixture(scope="module")
+def reference_result():
+    return grade_submission(ROOT / "solutions" / "linear_classifiers")
+
+
+def test_stubs_score_zero_with_not_implemented_feedback(release_dir):
+    result = grade_submission(release_dir)
+    assert result.score == 0 and result.max_score == 100
+    for check in result.checks:
+        assert "is not implemented yet" in check.feedback, (check.name, check.feedback)
+    assert "grader_error" not in result.flags
+
+
+def test_grading_twice_gives_identical_results(reference_result):
+    again = grade_submission(ROOT / "solutions" / "linear_classifiers")
+    first, second = reference_result.to_gradescope(), again.to_gradescope()
+    assert first["tests"] == second["tests"]
+    assert first["score"] == second["score"] == 100
+
+
+def test_cli_prints_report_and_writes_gradescope_results(tmp_path):
+    out = tmp_path / "results.json"
+    command = [sys.executable, "-m", "autograder", "grade", "solutions/linear_classifiers", "--out", str(out)]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "Total: 100 / 100" in completed.stdout and "Sandbox protections:" in completed.stdout
+    results = json.loads(out.read_text())
+    assert {"score", "max_score", "execution_time", "output", "tests"} <= set(results)
+    assert results["score"] == results["max_score"] == 100
+    for test in results["tests"]:
+        assert {"name", "score", "max_score", "status", "output", "visibility", "tags"} <= set(test)
+        function, kind = test["tags"]
+        assert function in GRADED_FUNCTIONS and kind in CHECK_KINDS
+        assert test["status"] == "passed"
+    assert {tuple(test["tags"])[0] for test in results["tests"]} == set(GRADED_FUNCTIONS)
+
+
+def test_cli_refuses_a_missing_path_in_one_line(tmp_path):
+    command = [sys.executable, "-m", "autograder", "grade", str(tmp_path / "nowhere")]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
+    assert completed.returncode == 2 and "does not exist" in completed.stdout
+    assert "Traceback" not in completed.stderr
+
+
+def test_zip_with_junk_and_nested_folders_grades_fully(tmp_path):
+    archive = tmp_path / "submission.zip"
+    with zipfile.ZipFile(archive, "w") as bundle:
+        for module in ("linear_svm", "softmax", "linear_classifier"):
+            source = (REFERENCE / f"{module}.py").read_text()
+            bundle.writestr(f"student/assignment1/cs231n/classifiers/{module}.py", source)
+            bundle.writestr(f"__MACOSX/student/assignment1/cs231n/classifiers/._{module}.py", "\x00junk")
+            bundle.writestr(f"../../escape/{module}.py", "raise SystemExit")
+        bundle.writestr("student/.ipynb_checkpoints/linear_svm.py", "raise SystemExit")
+        bundle.writestr("student/notes.txt", "hello")
+    result = grade_submission(archive)
+    assert result.score == 100, [(c.name, c.feedback) for c in result.checks if not c.passed]
+
+
+def test_a_file_that_is_not_a_zip_scores_zero_with_a_clear_message(tmp_path):
+    archive = tmp_path / "broken.zip"
+    archive.write_bytes(b"PK\x03\x04 this is not really a zip")
+    result = grade_submission(archive)
+    assert result.score == 0 and "missing_file" in result.flags
+    assert all("not a readable zip" in check.feedback for check in result.checks)
+
+
+def test_duplicate_files_are_resolved_and_reported(tmp_path):
+    for folder in ("classifiers", "old_attempt"):
+        (tmp_path / folder).mkdir()
+        for module in ("linear_svm", "softmax", "linear_classifier"):
+            (tmp_path / folder / f"{module}.py").write_text((REFERENCE / f"{module}.py").read_text())
+    (tmp_path / "old_attempt" / "linear_svm.py").write_text("raise SystemExit")
+    result = grade_submission(tmp_path)
+    assert result.score == 100
+    assert any("several files are named linear_svm.py" in note for note in result.notes)
