@@ -38,7 +38,8 @@ def grade_submission(submission: Path, limits: Limits = Limits()) -> GradeResult
     with Worker(found.sources, limits, protected, unavailable=found.problems) as student, \
             Worker(reference_sources, limits, protected) as reference:
         sources = {name: source.decode("utf-8", "replace") for name, source in found.sources.items()}
-        context = GradingContext(student=student, reference=reference, sources=sources)
+        context = GradingContext(student=student, reference=reference, sources=sources,
+                                 answers=found.answers, notebook_problem=found.notebook_problem)
         plugin = run_hidden_suite(context)
         protections = student.protections
     flags = list(plugin.flags)

@@ -12,8 +12,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
 
+# The graded functions, and "questions": the notebook's auto-graded inline questions.
 GRADED_FUNCTIONS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive",
-                    "softmax_loss_vectorized", "train", "predict")
+                    "softmax_loss_vectorized", "train", "predict", "questions")
 CHECK_KINDS = ("values", "gradient", "sanity", "stability", "speed", "vectorised", "api", "sgd")
 # Flags name what went wrong with a submission as a whole, for gradebooks and item analysis.
 FLAGS = ("missing_file", "syntax_error", "import_error", "timeout", "crash", "memory",

@@ -38,6 +38,8 @@ class GradingContext:
     student: Worker
     reference: Worker
     sources: Dict[str, str]
+    answers: Dict[str, str] = field(default_factory=dict)  # notebook answer name -> cell source
+    notebook_problem: str = ""
     notes: List[str] = field(default_factory=list)
     cache: Dict[str, object] = field(default_factory=dict)
 

@@ -1,18 +1,25 @@
 """Find a submission's graded files: by file name, anywhere in a folder or a .zip.
 
+The notebook (NOTEBOOK) is read too, for its auto-graded answer cells: parsed as
+JSON here, never executed here; each answer's source runs only in the sandbox.
+
 Both this kit's layout (classifiers/linear_svm.py) and CS231n's
 (cs231n/classifiers/linear_svm.py) are found unchanged. Only the graded files
 are read, each at most MAX_FILE_BYTES, so a zip bomb, a path that escapes the
 archive, or a symlink to a secret never gets further than this module.
 """
+import json
 import os
+import re
 import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Dict, List
 
 GRADED_MODULES = ("linear_svm", "softmax", "linear_classifier")
+NOTEBOOK = "linear_classifiers.ipynb"
 MAX_FILE_BYTES = 1 * 2**20
+MAX_NOTEBOOK_BYTES = 20 * 2**20
 IGNORED_PARTS = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
 
 
@@ -23,6 +30,33 @@ class Submission:
     sources: Dict[str, bytes] = field(default_factory=dict)
     problems: Dict[str, str] = field(default_factory=dict)
     warnings: List[str] = field(default_factory=list)
+    answers: Dict[str, str] = field(default_factory=dict)  # answer name -> its cell's source
+    notebook_problem: str = ""
+
+
+def answer_cells(notebook: bytes) -> Dict[str, str]:
+    """Sources of the code cells whose nbgrader grade_id is answer_*, else that define an answer_* name."""
+    cells = [cell for cell in json.loads(notebook).get("cells", []) if cell.get("cell_type") == "code"]
+    answers = {}
+    for cell in cells:
+        source = cell.get("source", "")
+        source = "".join(source) if isinstance(source, list) else str(source)
+        grade_id = str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+        names = [grade_id] if grade_id.startswith("answer_") else \
+            re.findall(r"^(?:def\s+)?(answer_\w+)\s*[(=]", source, flags=re.MULTILINE)
+        for name in names:
+            answers.setdefault(name, source)
+    return answers
+
+
+def _read_notebook(submission: Submission, read, size: int) -> None:
+    if size > MAX_NOTEBOOK_BYTES:
+        submission.notebook_problem = f"{NOTEBOOK} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"
+        return
+    try:
+        submission.answers = answer_cells(read())
+    except (ValueError, AttributeError, TypeError, OSError, zipfile.BadZipFile) as error:
+        submission.notebook_problem = f"{NOTEBOOK} could not be read as a notebook ({type(error).__name__})"
 
 
 def _ignored(parts) -> bool:
@@ -54,6 +88,7 @@ def _from_zip(path: Path, submission: Submission) -> None:
     except (zipfile.BadZipFile, OSError) as error:
         for module in GRADED_MODULES:
             submission.problems[module] = f"{path.name} is not a readable zip file ({error})"
+        submission.notebook_problem = submission.problems[GRADED_MODULES[0]]
         return
     with archive:
         members = {}
@@ -62,6 +97,10 @@ def _from_zip(path: Path, submission: Submission) -> None:
             if info.is_dir() or not parts or _ignored(parts) or ".." in parts or info.filename.startswith("/"):
                 continue
             members.setdefault(parts[-1], []).append((parts, info))
+        notebooks = sorted(members.get(NOTEBOOK, []), key=lambda member: _preference(member[0]))
+        if notebooks:
+            info = notebooks[0][1]
+            _read_notebook(submission, lambda: archive.open(info).read(), info.file_size)
         for module in GRADED_MODULES:
             by_parts = {parts: info for parts, info in members.get(f"{module}.py", [])}
             chosen = _choose(submission, module, list(by_parts))
@@ -83,9 +122,13 @@ def _from_folder(path: Path, submission: Submission) -> None:
         relative = Path(directory).relative_to(path).parts
         folders[:] = [folder for folder in folders if not _ignored((folder,))]
         for name in files:
-            stem = name[:-3] if name.endswith(".py") else None
-            if stem in GRADED_MODULES and not _ignored((name,)):
-                found.setdefault(stem, []).append(relative + (name,))
+            key = name[:-3] if name.endswith(".py") and name[:-3] in GRADED_MODULES else name
+            if key in GRADED_MODULES + (NOTEBOOK,) and not _ignored((name,)):
+                found.setdefault(key, []).append(relative + (name,))
+    notebooks = sorted(found.get(NOTEBOOK, []), key=_preference)
+    if notebooks and not path.joinpath(*notebooks[0]).is_symlink():
+        notebook = path.joinpath(*notebooks[0])
+        _read_notebook(submission, notebook.read_bytes, notebook.stat().st_size)
     for module in GRADED_MODULES:
         chosen = _choose(submission, module, found.get(module, []))
         if chosen is None:
@@ -110,4 +153,6 @@ def find_submission(path: Path) -> Submission:
     else:
         for module in GRADED_MODULES:
             submission.problems[module] = f"{path} does not exist"
+    if not submission.answers and not submission.notebook_problem:
+        submission.notebook_problem = f"{NOTEBOOK} with its answer cells was not found in the submission"
     return submission

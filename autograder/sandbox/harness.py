@@ -96,4 +96,20 @@ def run_delegation(modules, W, X, y, reg):
     return [np.array(counts)]
 
 
-OPERATIONS = {"train": run_train, "predict": run_predict, "delegation": run_delegation}
+def run_answer(modules, source, name, inputs):
+    """Run one notebook answer cell and read its answer named name.
+
+    A function is evaluated at each of inputs; a string is returned as its
+    index in inputs (-1 if absent); anything else as a float array.
+    """
+    namespace = {"__name__": "__answer__"}
+    exec(compile(source, f"<{name}>", "exec"), namespace)
+    value = namespace[name]
+    if callable(value):
+        return [np.array([float(value(x)) for x in inputs])]
+    if isinstance(value, str):
+        return [np.array([inputs.index(value) if value in inputs else -1])]
+    return [np.asarray(value, dtype=float)]
+
+
+OPERATIONS = {"train": run_train, "predict": run_predict, "delegation": run_delegation, "answer": run_answer}

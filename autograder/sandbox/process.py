@@ -212,8 +212,9 @@ class Worker:
 
     def operate(self, op: str, *args, module: str = "linear_classifier", function: str = "",
                 timeout: Optional[float] = None, seed: int = 0) -> "Reply":
-        """Run a worker operation (a plain call or a harness op) on the student's module."""
-        self._ensure_imported(module)
+        """Run a worker operation (a plain call or a harness op) on the student's module, if it names one."""
+        if module:
+            self._ensure_imported(module)
         slots, arrays = [], []
         for arg in args:
             if isinstance(arg, Stored):
