@@ -48,6 +48,13 @@ def solution_regions(lines: List[str], where: str) -> Iterator[Tuple[int, int]]:
         raise ReleaseError(f"{where}:{begin + 1}: {BEGIN_SOLUTION} is never closed")
 
 
+def split_solution_lines(source: str, where: str) -> Tuple[List[str], List[str]]:
+    """(lines inside solution regions, all other lines) of a source; markers count as outside."""
+    lines = source.splitlines()
+    inside = {index for begin, end in solution_regions(lines, where) for index in range(begin + 1, end)}
+    return ([lines[i] for i in sorted(inside)], [line for i, line in enumerate(lines) if i not in inside])
+
+
 def replace_regions(source: str, where: str,
                     stub_for: Callable[[List[str], int, int], str]) -> str:
     """Replace each solution region with stub_for(lines, begin, end), indented like the marker."""

@@ -51,14 +51,6 @@ def grader(cell):
     return cell.metadata.get("nbgrader", {})
 
 
-def region_lines(source, where):
-    """(lines inside solution regions, all other lines) of a cell's source, stripped."""
-    lines = source.splitlines()
-    inside = {index for begin, end in release.solution_regions(lines, where) for index in range(begin + 1, end)}
-    return ([lines[i] for i in sorted(inside)],
-            [line for i, line in enumerate(lines) if i not in inside])
-
-
 @pytest.fixture(scope="module")
 def offline(tmp_path_factory):
     """Kernels inherit this process's environment: point CIFAR-10's folder nowhere, so the digits are used."""
@@ -156,7 +148,7 @@ def test_answer_cells_define_their_names_on_their_own(solution):
         assert cell.cell_type == "code", f"{grade_id} must be a code cell"
         assert {key: grader(cell)[key] for key in ("solution", "grade", "locked")} == \
             {"solution": True, "grade": False, "locked": False}, f"{grade_id}: wrong nbgrader flags"
-        inside, _ = region_lines(cell.source, grade_id)
+        inside, _ = release.split_solution_lines(cell.source, grade_id)
         region = ast.parse(textwrap.dedent("\n".join(inside)))
         defined = {target.id for node in region.body for target in getattr(node, "targets", [])
                    if isinstance(target, ast.Name)}
@@ -182,7 +174,7 @@ def test_release_shows_no_solution_text(solution, released):
         if cell.cell_type == "markdown" and grader(cell).get("solution"):
             inside, outside = cell.source.splitlines(), []
         else:
-            inside, outside = region_lines(cell.source, grader(cell).get("grade_id", "cell"))
+            inside, outside = release.split_solution_lines(cell.source, grader(cell).get("grade_id", "cell"))
         secret.update(line.strip() for line in inside)
         public.update(line.strip() for line in outside)
     secret -= public | {""}

@@ -11,13 +11,8 @@ from tests.conftest import ROOT
 
 def solution_lines(path):
     """Stripped, non-blank lines inside solution regions that do not also appear outside them."""
-    lines = path.read_text().splitlines()
-    inside, outside = set(), set()
-    regions = list(release.solution_regions(lines, str(path)))
-    in_region = {i for begin, end in regions for i in range(begin + 1, end)}
-    for index, line in enumerate(lines):
-        (inside if index in in_region else outside).add(line.strip())
-    return {line for line in inside - outside if line}
+    inside, outside = release.split_solution_lines(path.read_text(), str(path))
+    return {line.strip() for line in inside} - {line.strip() for line in outside} - {""}
 
 
 def test_release_is_in_sync_with_solutions(solutions_dir, release_dir):
