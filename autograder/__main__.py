@@ -6,6 +6,7 @@ import sys
 VERBS = {
     "release": "autograder.release",
     "grade": "autograder.grade",
+    "rubric": "autograder.rubric",
     "grade-all": "autograder.grade_all",
     "merge": "autograder.merge",
     "report": "autograder.item_analysis",

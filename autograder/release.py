@@ -63,7 +63,8 @@ def replace_regions(source: str, where: str,
     for begin, end in solution_regions(lines, where):
         indent = lines[begin][:len(lines[begin]) - len(lines[begin].lstrip())]
         output.extend(lines[position:begin])
-        output.extend(indent + stub_line + "\n" for stub_line in stub_for(lines, begin, end).splitlines())
+        stub = "\n".join(indent + stub_line for stub_line in stub_for(lines, begin, end).splitlines())
+        output.append(stub + ("\n" if lines[end].endswith("\n") else ""))  # end a cell as nbgrader does
         position = end + 1
     output.extend(lines[position:])
     return "".join(output)
@@ -151,6 +152,28 @@ def build_release(source_dir: Path, release_dir: Path) -> List[Path]:
     return files
 
 
+# Metadata `nbgrader generate_assignment` adds to the notebooks it releases, which the kit does not.
+NBGRADER_CELL_KEYS = ("deletable", "editable")
+NBGRADER_GRADE_KEYS = ("checksum", "cell_type")
+
+
+def _comparable_notebook(path: Path) -> dict:
+    """A released notebook without the metadata only nbgrader adds, so both releases compare equal."""
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        for key in NBGRADER_CELL_KEYS:
+            cell.metadata.pop(key, None)
+        for key in NBGRADER_GRADE_KEYS:
+            cell.metadata.get("nbgrader", {}).pop(key, None)
+    return notebook
+
+
+def _same_release_file(fresh: Path, released: Path) -> bool:
+    if fresh.suffix == ".ipynb":
+        return _comparable_notebook(fresh) == _comparable_notebook(released)
+    return filecmp.cmp(fresh, released, shallow=False)
+
+
 def stale_files(source_dir: Path, release_dir: Path) -> List[str]:
     """Files that differ between a fresh release of source_dir and release_dir (empty when in sync)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -158,7 +181,7 @@ def stale_files(source_dir: Path, release_dir: Path) -> List[str]:
         expected = set(build_release(source_dir, fresh))
         actual = set(released_files(release_dir)) if release_dir.is_dir() else set()
         differing = [str(path) for path in sorted(expected & actual)
-                     if not filecmp.cmp(fresh / path, release_dir / path, shallow=False)]
+                     if not _same_release_file(fresh / path, release_dir / path)]
         return sorted(differing + [str(path) for path in expected ^ actual])
 
 

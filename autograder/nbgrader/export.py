@@ -1,0 +1,55 @@
+"""`nbgrader export`: one row per student and assignment, one column per graded function.
+
+nbgrader's own CSV has only totals; this one also has the points of each graded
+function (the kit's grade cells), the manually graded answers as `written`, and
+nbgrader's late penalty, so it reads like the kit's own gradebook.csv.
+"""
+import csv
+from typing import Dict
+
+from nbgrader.api import Assignment, Gradebook, MissingEntry
+from nbgrader.plugins import ExportPlugin
+
+from ..results import GRADED_FUNCTIONS
+from .cells import FUNCTION_GRADE_IDS
+
+COLUMNS = ("assignment", "student_id", *GRADED_FUNCTIONS, "written", "raw_score", "late_penalty", "score",
+           "max_score")
+FUNCTION_OF_GRADE_ID = dict(zip(FUNCTION_GRADE_IDS, GRADED_FUNCTIONS))
+
+
+def submission_row(gradebook: Gradebook, assignment: Assignment, student: str) -> Dict[str, object]:
+    """The export row of one submission; every grade is 0 when the student submitted nothing."""
+    row = dict.fromkeys(COLUMNS, 0.0)
+    row.update(assignment=assignment.name, student_id=student, max_score=assignment.max_score)
+    try:
+        submission = gradebook.find_submission(assignment.name, student)
+    except MissingEntry:
+        return row
+    for notebook in submission.notebooks:
+        for grade in notebook.grades:
+            column = FUNCTION_OF_GRADE_ID.get(grade.name, "written")
+            row[column] = round(row[column] + grade.score, 6)
+    penalty = submission.late_submission_penalty or 0.0
+    row.update(raw_score=submission.score, late_penalty=penalty, score=round(submission.score - penalty, 6))
+    return row
+
+
+class FunctionGradesCsvExport(ExportPlugin):
+    """CSV export with the points of each graded function (written to `--to`, default grades.csv)."""
+
+    def export(self, gradebook: Gradebook) -> None:
+        destination = self.to or "grades.csv"
+        wanted_assignments = {str(name) for name in self.assignment}
+        wanted_students = {str(name) for name in self.student}
+        assignments = [assignment for assignment in gradebook.assignments
+                       if not wanted_assignments or assignment.name in wanted_assignments]
+        students = [student.id for student in gradebook.students
+                    if not wanted_students or student.id in wanted_students]
+        self.log.info("Exporting grades per graded function to %s", destination)
+        with open(destination, "w", newline="") as stream:
+            writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+            writer.writeheader()
+            for assignment in assignments:
+                for student in students:
+                    writer.writerow(submission_row(gradebook, assignment, student))

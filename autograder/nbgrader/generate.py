@@ -1,0 +1,64 @@
+"""Preprocessors for `nbgrader generate_assignment`, listed in nbgrader_config.py.
+
+nbgrader copies an assignment's other files verbatim, so a `.py` module would
+be released with its solution regions. ReleaseKitModules rewrites them with the
+kit's own release logic (autograder.release). It is a preprocessor rather than a
+`post_convert_hook` because nbgrader logs and ignores a failing hook, which would
+leave the solutions in the release; a failing preprocessor fails the assignment
+and nbgrader deletes its release folder.
+"""
+from pathlib import Path
+from typing import Tuple
+
+from nbconvert.exporters.exporter import ResourcesDict
+from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
+from nbgrader.preprocessors import NbGraderPreprocessor
+
+from .. import release
+from .cells import NOTEBOOK_ID, function_grade_cell, grade_id_of, replace_function_grade_cells, rubric_points
+
+HIDDEN_TESTS_MARKER = "BEGIN HIDDEN TESTS"
+
+
+class ReleaseKitModules(NbGraderPreprocessor):
+    """Write the kit's release of every file but the notebooks into nbgrader's release folder."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
+        source_dir = Path(resources["metadata"]["path"])
+        coursedir = CourseDirectory(config=self.config)
+        release_dir = Path(coursedir.format_path(coursedir.release_directory, ".",
+                                                 resources["nbgrader"]["assignment"]))
+        for relative in release.released_files(source_dir):
+            if relative.suffix != ".ipynb":
+                (release_dir / relative).parent.mkdir(parents=True, exist_ok=True)
+                release.release_file(source_dir / relative, release_dir / relative)
+        return nb, resources
+
+
+class RefuseHiddenTests(NbGraderPreprocessor):
+    """Hidden tests belong to the kit's hidden suite: nbgrader would write them back into feedback (#1363)."""
+
+    def preprocess_cell(self, cell: NotebookNode, resources: ResourcesDict,
+                        index: int) -> Tuple[NotebookNode, ResourcesDict]:
+        if HIDDEN_TESTS_MARKER in cell.source:
+            raise ValueError(f"cell {grade_id_of(cell) or index} of {resources['nbgrader']['notebook']} has "
+                             f"{HIDDEN_TESTS_MARKER}: put hidden checks in autograder/hidden/ instead")
+        return cell, resources
+
+
+class AddFunctionGradeCells(NbGraderPreprocessor):
+    """Before SaveCells: one grade cell per graded function, so the gradebook records each one's points."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
+        if resources["nbgrader"]["notebook"] == NOTEBOOK_ID:
+            replace_function_grade_cells(nb, [function_grade_cell(function, points)
+                                              for function, points in rubric_points().items()])
+        return nb, resources
+
+
+class DropFunctionGradeCells(NbGraderPreprocessor):
+    """After SaveCells: keep the grade cells out of the student's release (it equals the kit's)."""
+
+    def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
+        return replace_function_grade_cells(nb, []), resources

@@ -1,0 +1,277 @@
+"""nbgrader end to end: a temporary course, three students, nbgrader's own commands in order.
+
+The course is a copy of the kit (autograder/, solutions/, nbgrader_config.py). Students
+alice (correct), bob (regularisation missing from svm_loss_naive's loss) and mallory
+(hostile) fetch, edit and submit through a local exchange; the instructor collects,
+autogrades, generates feedback and exports. Every command runs as a subprocess, as
+whatever user runs the tests (root in CI).
+"""
+import csv
+import html
+import json
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+import pytest
+
+pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install -r requirements.txt)")
+
+from nbgrader.utils import determine_grade  # noqa: E402
+
+from autograder import release  # noqa: E402
+from autograder.grade import grade_submission  # noqa: E402
+from autograder.nbgrader.autograde import graded_cell  # noqa: E402
+from autograder.nbgrader.cells import FUNCTION_GRADE_IDS, grade_id_of, rubric_points  # noqa: E402
+from autograder.nbgrader.course import student_files  # noqa: E402
+from autograder.nbgrader.generate import RefuseHiddenTests  # noqa: E402
+from autograder.results import GRADED_FUNCTIONS, CheckResult, GradeResult  # noqa: E402
+from tests.conftest import ASSIGNMENT, ROOT  # noqa: E402
+
+COURSE_FILES = ("autograder", "solutions", "nbgrader_config.py")
+STUDENTS = ("alice", "bob", "mallory")
+NOTEBOOK = f"{ASSIGNMENT}.ipynb"
+REGULARISED_LOSS = "    loss += reg * np.sum(W * W)\n"
+# Marker files a hostile payload would create if it ever ran with the instructor's rights.
+PAYLOAD = '''
+import pathlib, sqlite3
+database = sqlite3.connect({gradebook!r})
+database.execute("UPDATE grade SET auto_score = 1000, manual_score = 1000")
+database.commit()
+pathlib.Path({marker!r}).write_text("ran")
+'''
+
+
+def run_nbgrader(*args: str, cwd: Path, scripts_on_path: bool = True) -> str:
+    """Run `python -m nbgrader ARGS` in cwd; fail the test with nbgrader's output if it fails."""
+    scripts = str(Path(sys.executable).parent)
+    path = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if entry and entry != scripts]
+    env = dict(os.environ, PATH=os.pathsep.join(([scripts] if scripts_on_path else []) + path),
+               JUPYTER_CONFIG_DIR=str(cwd / ".jupyter-config"), PYTHONDONTWRITEBYTECODE="1")
+    result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
+    return result.stdout + result.stderr
+
+
+def answer_sources() -> dict:
+    """grade_id -> source of the reference notebook's auto-graded answer cells."""
+    notebook = nbformat.read(ROOT / "solutions" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    return {grade_id_of(cell): cell.source for cell in notebook.cells if grade_id_of(cell).startswith("answer_")}
+
+
+def write_answers(folder: Path, answers: dict, extra_cells=()) -> None:
+    """Fill the fetched notebook's answer cells and append extra_cells."""
+    path = folder / NOTEBOOK
+    notebook = nbformat.read(path, as_version=4)
+    for cell in notebook.cells:
+        cell.source = answers.get(grade_id_of(cell), cell.source)
+    notebook.cells.extend(extra_cells)
+    nbformat.write(notebook, path)
+
+
+def written_points() -> float:
+    """Points of the notebook's manually graded answers (nbgrader's max_score counts them, the kit does not)."""
+    notebook = nbformat.read(ROOT / "solutions" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    return sum(float(cell.metadata["nbgrader"]["points"]) for cell in notebook.cells
+               if cell.metadata.get("nbgrader", {}).get("grade"))
+
+
+def notebook_text(path: Path) -> str:
+    """Every cell's source and every text output of a notebook, as one string."""
+    cells = nbformat.read(path, as_version=4).cells
+    outputs = [output.get("text", "") + output.get("data", {}).get("text/plain", "")
+               for cell in cells for output in cell.get("outputs", [])]
+    return "\n".join([cell.source for cell in cells] + outputs)
+
+
+def copy_reference_modules(folder: Path, course: Path) -> None:
+    for module in (course / "solutions" / ASSIGNMENT / "classifiers").glob("*.py"):
+        (folder / "classifiers" / module.name).write_text(module.read_text())
+
+
+def work_as_alice(folder: Path, course: Path) -> None:
+    copy_reference_modules(folder, course)
+    write_answers(folder, answer_sources())
+
+
+def work_as_bob(folder: Path, course: Path) -> None:
+    copy_reference_modules(folder, course)
+    module = folder / "classifiers" / "linear_svm.py"
+    assert module.read_text().count(REGULARISED_LOSS) == 1, "the reference's regularisation line moved"
+    module.write_text(module.read_text().replace(REGULARISED_LOSS, ""))
+    write_answers(folder, answer_sources())
+
+
+def work_as_mallory(folder: Path, course: Path) -> None:
+    """Reference modules, but everything the issue lists as an attack on the grades."""
+    gradebook = str(course / "gradebook.db")
+    copy_reference_modules(folder, course)
+    module = folder / "classifiers" / "linear_svm.py"
+    tamper = PAYLOAD.format(gradebook=gradebook, marker=str(course / "pwned-by-import"))
+    module.write_text(module.read_text() + "\ntry:\n" + "".join(f"    {line}\n" for line in tamper.splitlines())
+                      + "except Exception:\n    pass\n")
+    answers = answer_sources()
+    answers["answer_l2_prefers"] = PAYLOAD.format(gradebook=gradebook, marker=str(course / "pwned-by-answer"))
+    notebook_cell = nbformat.v4.new_code_cell(PAYLOAD.format(gradebook=gradebook,
+                                                             marker=str(course / "pwned-by-notebook")))
+    forged = nbformat.v4.new_code_cell("15.0")  # a grade cell of its own, skipped and pre-filled
+    forged.metadata = {"tags": ["skip-execution"],
+                       "nbgrader": {"grade": True, "grade_id": "grade_svm_loss_naive", "locked": True,
+                                    "points": 1000.0, "schema_version": 3, "solution": False, "task": False}}
+    forged.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1000.0"}, execution_count=1)]
+    write_answers(folder, answers, [notebook_cell, forged])
+
+
+WORK = {"alice": work_as_alice, "bob": work_as_bob, "mallory": work_as_mallory}
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    """A course run through every nbgrader command, in the walkthrough's order."""
+    course = tmp_path_factory.mktemp("course")
+    for name in COURSE_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, course / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        else:
+            (course / name).write_bytes(source.read_bytes())
+    exchange = ["--course=linclass", f"--Exchange.root={course / 'exchange'}"]
+    # The venv's bin/ is off PATH here: the configuration itself must let nbgrader find `alembic`.
+    run_nbgrader("generate_assignment", ASSIGNMENT, cwd=course, scripts_on_path=False)
+    run_nbgrader("release_assignment", ASSIGNMENT, cwd=course)
+    for student in STUDENTS:
+        workspace = tmp_path_factory.mktemp(student)
+        run_nbgrader("fetch_assignment", ASSIGNMENT, *exchange, cwd=workspace)
+        WORK[student](workspace / ASSIGNMENT, course)
+        run_nbgrader("submit", ASSIGNMENT, *exchange, f"--student={student}", cwd=workspace)
+    run_nbgrader("collect", ASSIGNMENT, cwd=course)
+    run_nbgrader("autograde", ASSIGNMENT, cwd=course)
+    run_nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
+    run_nbgrader("export", "--to=grades.csv", cwd=course)
+    return course
+
+
+@pytest.fixture(scope="module")
+def kit_grades(course) -> dict:
+    """What the kit's own grader gives each student's submitted folder."""
+    return {student: grade_submission(course / "submitted" / student / ASSIGNMENT) for student in STUDENTS}
+
+
+def exported_rows(course: Path) -> dict:
+    with open(course / "grades.csv", newline="") as stream:
+        return {row["student_id"]: row for row in csv.DictReader(stream)}
+
+
+def lock_metadata_removed(cell: dict) -> dict:
+    """A released cell without what nbgrader adds: lock flags, the checksum and its cell_type copy."""
+    metadata = {key: value for key, value in cell["metadata"].items() if key not in ("deletable", "editable")}
+    if "nbgrader" in metadata:
+        metadata["nbgrader"] = {key: value for key, value in metadata["nbgrader"].items()
+                                if key not in ("checksum", "cell_type")}
+    return dict(cell, metadata=metadata, source="".join(cell["source"]).rstrip("\n"))
+
+
+def test_generate_assignment_writes_the_kits_release(course, tmp_path):
+    kit = tmp_path / "kit"
+    files = release.build_release(course / "solutions" / ASSIGNMENT, kit)
+    nbgrader_release = course / "assignment" / ASSIGNMENT
+    assert files == release.released_files(nbgrader_release)
+    for relative in files:
+        if relative.suffix != ".ipynb":
+            assert (nbgrader_release / relative).read_bytes() == (kit / relative).read_bytes(), relative
+    ours, theirs = (json.loads((folder / NOTEBOOK).read_text()) for folder in (nbgrader_release, kit))
+    assert ours["metadata"] == theirs["metadata"]
+    assert [lock_metadata_removed(cell) for cell in ours["cells"]] == \
+        [lock_metadata_removed(cell) for cell in theirs["cells"]]
+
+
+def test_notebook_cell_sources_match_byte_for_byte(course, tmp_path):
+    release.build_release(course / "solutions" / ASSIGNMENT, tmp_path / "kit")
+    ours, theirs = (nbformat.read(folder / NOTEBOOK, as_version=4)
+                    for folder in (course / "assignment" / ASSIGNMENT, tmp_path / "kit"))
+    assert [cell.source for cell in ours.cells] == [cell.source for cell in theirs.cells]
+
+
+def test_exported_csv_equals_the_kits_grades(course, kit_grades):
+    rows = exported_rows(course)
+    assert sorted(rows) == sorted(STUDENTS)
+    for student, result in kit_grades.items():
+        exported = {function: float(rows[student][function]) for function in GRADED_FUNCTIONS}
+        assert exported == result.points_by_function(), student
+        assert float(rows[student]["score"]) == result.score  # the written answers await manual grading
+        assert float(rows[student]["max_score"]) == result.max_score + written_points()
+    assert kit_grades["alice"].score == 100
+    lost = {f for f, points in kit_grades["bob"].points_by_function().items()
+            if points < kit_grades["alice"].points_by_function()[f]}
+    assert lost == {"svm_loss_naive"}
+
+
+def test_hostile_student_changes_no_grade(course, kit_grades):
+    for marker in ("pwned-by-import", "pwned-by-answer", "pwned-by-notebook"):
+        assert not (course / marker).exists(), f"{marker}: student code ran with the instructor's rights"
+    with sqlite3.connect(course / "gradebook.db") as database:
+        assert database.execute("SELECT count(*) FROM grade WHERE auto_score > 100 "
+                                "OR manual_score IS NOT NULL").fetchone() == (0,)
+    autograded = nbformat.read(course / "autograded" / "mallory" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    grade_cells = [cell for cell in autograded.cells if grade_id_of(cell) in FUNCTION_GRADE_IDS]
+    assert [grade_id_of(cell) for cell in grade_cells] == list(FUNCTION_GRADE_IDS)  # the forged one replaced
+    mallory = kit_grades["mallory"].points_by_function()
+    for cell, function in zip(grade_cells, GRADED_FUNCTIONS):
+        assert "skip-execution" not in cell.metadata.get("tags", [])
+        assert determine_grade(cell)[0] == mallory[function]
+
+
+def test_autograde_keeps_the_students_modules(course):
+    """nbgrader #940: the instructor's modules are never copied over a student's."""
+    for student in STUDENTS:
+        for module in ("linear_svm.py", "softmax.py", "linear_classifier.py"):
+            relative = Path(ASSIGNMENT) / "classifiers" / module
+            submitted = (course / "submitted" / student / relative).read_bytes()
+            assert (course / "autograded" / student / relative).read_bytes() == submitted
+            assert (course / "feedback" / student / relative).read_bytes() == submitted
+    assert REGULARISED_LOSS not in (course / "autograded" / "bob" / ASSIGNMENT / "classifiers" /
+                                    "linear_svm.py").read_text()
+
+
+def test_feedback_shows_the_kits_report_and_no_hidden_test(course, kit_grades):
+    """nbgrader #1363: no line of the hidden suite reaches autograded notebooks or feedback."""
+    hidden_lines = {line.strip() for path in (course / "autograder" / "hidden").glob("*.py")
+                    for line in path.read_text().splitlines() if len(line.strip()) >= 30}
+    for student in STUDENTS:
+        feedback = html.unescape((course / "feedback" / student / ASSIGNMENT /
+                                  f"{ASSIGNMENT}.html").read_text())
+        autograded = notebook_text(course / "autograded" / student / ASSIGNMENT / NOTEBOOK)
+        for text in (feedback, autograded):
+            assert not [line for line in hidden_lines if line in text], student
+        for check in kit_grades[student].checks:
+            assert check.name in feedback
+            assert check.passed or check.feedback in feedback
+
+
+def test_partial_credit_is_a_float_within_the_cells_points():
+    checks = [CheckResult(name="svm_loss_naive: x", function="svm_loss_naive", kind="values", max_score=20.0,
+                          score=20.0, feedback="Passed.")]
+    cell = graded_cell("svm_loss_naive", 15.0, GradeResult(submission="s", checks=checks))
+    assert determine_grade(cell) == (15.0, 15.0)
+    assert cell.outputs[-1].data["text/plain"] == "15.0"
+
+
+def test_function_grade_cells_add_up_to_the_rubric_and_student_files_are_never_overwritten():
+    assert set(rubric_points()) == set(GRADED_FUNCTIONS)
+    assert sum(rubric_points().values()) == 100
+    owned = student_files(ROOT / "solutions")[ASSIGNMENT]
+    assert {"classifiers/linear_svm.py", "classifiers/softmax.py", "classifiers/linear_classifier.py"} <= set(owned)
+    assert not [name for name in owned if name.endswith(".ipynb")]
+
+
+def test_hidden_tests_in_the_notebook_are_refused():
+    """nbgrader #1363 at its source: hidden tests stay in autograder/hidden/, never in the notebook."""
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
+        "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS")])
+    with pytest.raises(ValueError, match="autograder/hidden"):
+        RefuseHiddenTests().preprocess(notebook, {"nbgrader": {"notebook": "nb"}})
