@@ -56,8 +56,11 @@ def grade_in_parallel(submissions: Dict[str, Path], grading: Grading, jobs: int,
                       timeout: float) -> Iterator[Tuple[str, GradeResult]]:
     """Yield (student, result) as each grading finishes, whatever happened to it.
 
-    `grading` must be a module-level function (it is pickled by name); its module
-    is preloaded into the forkserver so each grading process starts warm.
+    `grading` must be a module-level function (it is pickled by name). Its module
+    is imported once, in the forkserver, when the forkserver can find it (from its
+    working directory or PYTHONPATH: it does not see sys.path changes). Like any
+    multiprocessing child, each grading process imports the caller's main module
+    again, so a script calling this should keep its module-level imports light.
     """
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([grading.__module__])

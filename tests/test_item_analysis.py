@@ -1,0 +1,70 @@
+"""Item analysis: pass shares, mistakes, scores, slow and flagged submissions, in one static page."""
+import base64
+import re
+
+from autograder import gradebook, item_analysis
+from autograder.__main__ import main
+from autograder.results import CheckResult, GradeResult
+
+
+def check(function, name, passed, mistake=None):
+    return CheckResult(name=f"{function}: {name}", function=function, kind="values", max_score=5.0,
+                       score=5.0 if passed else 0.0, feedback="", mistake=mistake)
+
+
+def graded(passes, seconds=1.0, flags=(), mistakes=(None, None, None)):
+    names = [("svm_loss_naive", "loss"), ("svm_loss_naive", "gradient"), ("softmax_loss_naive", "loss")]
+    return GradeResult(submission="s", execution_time=seconds, flags=list(flags),
+                       checks=[check(f, n, p, m) for (f, n), p, m in zip(names, passes, mistakes)])
+
+
+CLASS = {
+    "alice": graded([True, True, True], seconds=2.0),
+    "bob": graded([True, False, False], seconds=9.5, flags=["timeout"],
+                  mistakes=(None, "regularisation halved", "not averaged over the N examples")),
+    "carol": graded([False, False, True], seconds=4.0,
+                    mistakes=("regularisation halved", "regularisation halved", None)),
+    "<script>alert(1)</script>": graded([True, True, False], seconds=0.5, flags=["crash"]),
+}
+
+
+def test_pass_shares_count_each_check_over_the_class():
+    assert item_analysis.check_pass_rates(CLASS) == [
+        ("svm_loss_naive", "svm_loss_naive: loss", "values", 3, 4),
+        ("svm_loss_naive", "svm_loss_naive: gradient", "values", 2, 4),
+        ("softmax_loss_naive", "softmax_loss_naive: loss", "values", 2, 4)]
+
+
+def test_mistakes_count_submissions_not_checks():
+    assert item_analysis.common_mistakes(CLASS) == [
+        ("svm_loss_naive", "regularisation halved", 2),
+        ("softmax_loss_naive", "not averaged over the N examples", 1)]
+
+
+def images(html):
+    return [base64.b64decode(data) for data in re.findall(r'src="data:image/png;base64,([^"]+)"', html)]
+
+
+def test_the_report_shows_every_section_and_escapes_names():
+    html = item_analysis.render_report(CLASS)
+    assert "4 submissions; median score 7.5, mean 8.75 out of 15; 2 flagged." in html
+    pngs = images(html)
+    assert len(pngs) == 2 and all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in pngs), "histogram and pass chart"
+    assert "<td>regularisation halved</td><td class=\"number\">2</td>" in html
+    assert "<td>timeout</td><td class=\"number\">1</td>" in html
+    slowest = html.split("Slowest submissions")[1]
+    assert slowest.index("bob") < slowest.index("carol") < slowest.index("alice"), "slowest first"
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_an_empty_class_still_gets_a_page():
+    assert "No submissions graded yet." in item_analysis.render_report({})
+
+
+def test_the_report_verb_rebuilds_the_page_from_stored_results(tmp_path, capsys):
+    for student, result in CLASS.items():
+        if student.isalpha():
+            gradebook.save_result(tmp_path, student, result, {"submission": "s", "grader": "g"})
+    assert main(["report", str(tmp_path)]) == 0
+    assert capsys.readouterr().out == f"wrote {tmp_path / 'report.html'} (3 submissions)\n"
+    assert "3 submissions; median score 5, mean 8.33 out of 15; 1 flagged." in (tmp_path / "report.html").read_text()
