@@ -1,14 +1,22 @@
 """The trusted side of the sandbox: start a confined worker, call it, survive whatever it does.
 
-A Worker owns one temporary sandbox folder holding the graded files (as the
-package `cs231n.classifiers`) and a copy of the worker-side code. It starts the
-worker process lazily and again after any crash or timeout. A function that
-timed out or crashed the worker stays failed for the rest of the grading
+A Worker starts its worker process (boot.py, which confines itself: see
+confine.py) lazily and again after any crash or timeout, and hands it the graded
+files (as the package `cs231n.classifiers`) in its configuration. A function
+that timed out or crashed the worker stays failed for the rest of the grading
 (repeating it would only cost time), and a module whose import did so is
 replaced by a placeholder in later workers, so its siblings still import.
+
+Each Worker also owns a private folder under the temporary directory, locked
+while it lives: the worker's files go there only where no box could be made.
+Folders whose lock nobody holds (left by a grader that was killed) are removed
+by the next Worker.
 """
+import base64
+import fcntl
 import json
 import os
+import select
 import shutil
 import signal
 import site
@@ -18,14 +26,15 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from . import protocol
 
-KIT_FILES = ("worker.py", "protocol.py", "harness.py")
-SYSTEM_READABLE = ("/usr/lib", "/usr/lib64", "/lib", "/lib64", "/usr/local/lib", "/etc", "/proc", "/dev")
+KIT = Path(__file__).resolve().parent
+SYSTEM_READABLE = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache")
+FOLDER_PREFIX = "linclass-sandbox-"
 SIGNAL_MEANINGS = {signal.SIGXCPU: ("timeout", "it used up its CPU-time limit"),
                    signal.SIGXFSZ: ("crash", "it wrote more than the file-size limit"),
                    signal.SIGSEGV: ("crash", "it crashed (segmentation fault)"),
@@ -38,7 +47,8 @@ class Limits:
     memory_bytes: int = 4 * 2**30
     cpu_seconds: int = 600
     file_bytes: int = 16 * 2**20
-    processes: int = 64
+    disk_bytes: int = 32 * 2**20   # the box's writable folder, all files together
+    processes: int = 32            # inside a box; outside one the worker may start none
     open_files: int = 256
     call_timeout: float = 10.0
     startup_timeout: float = 30.0
@@ -46,8 +56,7 @@ class Limits:
 
     def rlimits(self) -> Dict[str, int]:
         return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds,
-                "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NPROC": self.processes,
-                "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
+                "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
 
 
 class StudentError(Exception):
@@ -61,13 +70,38 @@ class StudentError(Exception):
         return f"{self.message} ({self.where})" if self.where else self.message
 
 
-def readable_directories(protected: List[Path]) -> List[str]:
-    """What a worker may read: the interpreter, its libraries and the system's, never an ancestor of protected."""
-    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
+def readable_paths(protected: List[Path]) -> Tuple[List[str], List[str]]:
+    """(what a worker may read: the interpreter, its libraries, the system's, the worker's code;
+    the protected paths inside those, which the box hides)."""
+    candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(KIT),
                   os.path.dirname(np.__path__[0]), *site.getsitepackages(), *SYSTEM_READABLE}
-    resolved = {os.path.realpath(path) for path in candidates if os.path.isdir(path)}
-    return sorted(path for path in resolved
-                  if not any(Path(p).resolve().is_relative_to(path) for p in protected))
+    readable = sorted({os.path.realpath(path) for path in candidates if os.path.exists(path)})
+    masked = sorted({str(path.resolve()) for path in protected
+                     if any(path.resolve().is_relative_to(folder) for folder in readable)})
+    return readable, masked
+
+
+def unprivileged_account(user: str) -> Tuple[int, int]:
+    """(uid, gid) a root grader's workers run as; anyone else's keep their own."""
+    if os.geteuid() != 0:
+        return os.getuid(), os.getgid()
+    import pwd
+    account = pwd.getpwnam(user)
+    return account.pw_uid, account.pw_gid
+
+
+def remove_stale_folders() -> None:
+    """Remove the private folders of workers whose grader is gone (their lock is free)."""
+    root = Path(tempfile.gettempdir())
+    for folder in root.glob(FOLDER_PREFIX + "*"):
+        try:
+            if folder.is_symlink() or folder.stat().st_uid != os.geteuid():
+                continue
+            with open(folder / "lock", "a") as lock:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                shutil.rmtree(folder, ignore_errors=True)
+        except OSError:
+            continue
 
 
 class Worker:
@@ -75,12 +109,25 @@ class Worker:
 
     def __init__(self, modules: Dict[str, bytes], limits: Limits = Limits(),
                  protected: List[Path] = (), user: str = "nobody",
-                 unavailable: Optional[Dict[str, str]] = None):
-        """modules: name -> source of the graded files; unavailable: name -> why a module is absent."""
+                 unavailable: Optional[Dict[str, str]] = None, trusted: bool = False):
+        """modules: name -> source of the graded files; unavailable: name -> why a module is absent;
+        protected: files the worker must not be able to read (it proves so at start-up);
+        trusted: the reference, which keeps the grader's user where no box can be made."""
         self.limits = limits
         self.protected = [Path(p) for p in protected]
-        self.user = user
-        self.sandbox = Path(tempfile.mkdtemp(prefix="linclass-sandbox-"))
+        self.owner = unprivileged_account(user)
+        self.trusted = trusted
+        remove_stale_folders()
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        self._lock = open(self.folder / "lock", "w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self.box = self.folder / "box"
+        self.box.mkdir(mode=0o700)
+        if os.geteuid() == 0 and not trusted:
+            self.folder.chmod(0o711)
+            os.chown(self.box, *self.owner)
+        self.files = {"pkg/cs231n/__init__.py": b"", "pkg/cs231n/classifiers/__init__.py": b"",
+                      **{f"pkg/cs231n/classifiers/{name}.py": source for name, source in modules.items()}}
         self.broken: Dict[str, StudentError] = {  # "module" or "module.function" -> sticky failure
             name: StudentError("missing", why) for name, why in (unavailable or {}).items()}
         self.imported: set = set()
@@ -88,42 +135,38 @@ class Worker:
         self.protections: Dict[str, str] = {}
         self.process: Optional[subprocess.Popen] = None
         self.deadline = time.monotonic() + limits.total_seconds
-        self._lay_out(modules)
 
-    def _lay_out(self, modules):
-        kit = self.sandbox / "kit"
-        package = self.sandbox / "pkg" / "cs231n" / "classifiers"
-        kit.mkdir()
-        package.mkdir(parents=True)
-        for name in KIT_FILES:
-            shutil.copyfile(Path(__file__).parent / name, kit / name)
-        (package.parent / "__init__.py").write_text("")
-        (package / "__init__.py").write_text("")
-        for name, source in modules.items():
-            (package / f"{name}.py").write_bytes(source)
-        if os.geteuid() == 0:
-            _chown_tree(self.sandbox, self.user)
+    def _configuration(self, fds: List[int]) -> dict:
+        readable, masked = readable_paths(self.protected)
+        return {"readable": readable, "masked": masked, "box_bytes": self.limits.disk_bytes,
+                "owner": list(self.owner), "trusted": self.trusted, "fallback_folder": str(self.box),
+                "rlimits": self.limits.rlimits(), "processes": self.limits.processes,
+                "forbidden": [str(p) for p in self.protected],
+                "placeholders": {name: str(error) for name, error in self.broken.items() if "." not in name},
+                "files": {name: base64.b64encode(data).decode() for name, data in self.files.items()},
+                "fds": fds}
 
     def _start(self):
+        config_read, config_write = os.pipe()
         requests_read, requests_write = os.pipe()
         replies_read, replies_write = os.pipe()
-        placeholders = {name: str(error) for name, error in self.broken.items() if "." not in name}
-        config = {"sandbox": str(self.sandbox), "package_root": str(self.sandbox / "pkg"),
-                  "readable": readable_directories(self.protected), "rlimits": self.limits.rlimits(),
-                  "user": self.user, "forbidden": [str(p) for p in self.protected if p.is_file()],
-                  "placeholders": placeholders, "fds": [requests_read, replies_write]}
-        environment = {"PATH": "/usr/bin:/bin", "HOME": str(self.sandbox), "LANG": "C.UTF-8",
+        environment = {"PATH": "/usr/bin:/bin", "LANG": "C.UTF-8",
                        "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-I", "-B", str(self.sandbox / "kit" / "worker.py"), json.dumps(config)],
+                [sys.executable, "-I", "-B", str(KIT / "boot.py"), str(os.getpid()), str(config_read)],
                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                cwd=self.sandbox, env=environment, start_new_session=True,
-                pass_fds=(requests_read, replies_write))
+                cwd="/", env=environment, start_new_session=True,
+                pass_fds=(config_read, requests_read, replies_write))
         finally:
-            os.close(requests_read)
-            os.close(replies_write)
+            for descriptor in (config_read, requests_read, replies_write):
+                os.close(descriptor)
         self.requests, self.replies = requests_write, replies_read
+        try:
+            with os.fdopen(config_write, "wb") as stream:
+                stream.write(json.dumps(self._configuration([requests_read, replies_write])).encode())
+        except OSError:
+            raise self._ended() from None
         header, _ = self._receive(self.limits.startup_timeout)
         self.protections = header["protections"]
         self.imported = set()
@@ -163,8 +206,14 @@ class Worker:
         return StudentError("crash", f"the process running it ended abruptly (exit code {code}), "
                             "e.g. through os._exit or sys.exit at import")
 
-    def request(self, header: dict, arrays=(), timeout: Optional[float] = None):
-        """Send one request and return (results, arrays) of its reply; StudentError on any failure."""
+    def request(self, header: dict, arrays=(), timeout: Optional[float] = None,
+                callback: Optional[Callable] = None):
+        """Send one request and return (results, arrays) of its reply; StudentError on any failure.
+
+        While it runs the worker may ask for callbacks (see protocol.py): each is
+        answered with callback(name, values) -> list of arrays, computed here; if
+        callback is None or raises, the worker is stopped and the error raised.
+        """
         if time.monotonic() >= self.deadline:
             raise StudentError("timeout", "the submission used up its total time budget "
                                f"({self.limits.total_seconds:.0f} s)")
@@ -172,16 +221,27 @@ class Worker:
             self._start()
         self._send(header, arrays)
         reply, reply_arrays = self._receive(timeout or self.limits.call_timeout)
+        while "callback" in reply:
+            try:
+                if callback is None:
+                    raise StudentError("bad_output", "its process asked for a callback the grader does not offer")
+                values = [_value(slot, reply_arrays) for slot in reply.get("results", [])]
+                answer = [np.asarray(value) for value in callback(str(reply["callback"]), values)]
+            except BaseException:
+                self.stop()
+                raise
+            self._send({"op": "callback_reply", "results": [{"array": i} for i in range(len(answer))]}, answer)
+            reply, reply_arrays = self._receive(timeout or self.limits.call_timeout)
         if not reply.get("ok"):
             kind = reply.get("error") if reply.get("error") in protocol.ERROR_KINDS else "protocol"
             raise StudentError(kind, str(reply.get("message", ""))[:400], str(reply.get("where", ""))[:200])
         return reply, reply_arrays
 
-    def _with_sticky_failures(self, key, header, arrays, timeout):
+    def _with_sticky_failures(self, key, header, arrays, timeout, callback=None):
         if key in self.broken:
             raise self.broken[key]
         try:
-            return self.request(header, arrays, timeout)
+            return self.request(header, arrays, timeout, callback)
         except StudentError as error:
             if error.kind in ("timeout", "crash", "memory", "bad_output"):
                 self.broken[key] = error
@@ -211,44 +271,55 @@ class Worker:
         return self.operate("call", *args, module=module, function=function, timeout=timeout, seed=seed)
 
     def operate(self, op: str, *args, module: str = "linear_classifier", function: str = "",
-                timeout: Optional[float] = None, seed: int = 0) -> "Reply":
-        """Run a worker operation (a plain call or a harness op) on the student's module, if it names one."""
+                timeout: Optional[float] = None, seed: int = 0, callback: Optional[Callable] = None) -> "Reply":
+        """Run a worker operation (a plain call or a harness op) on the student's module, if it names one.
+
+        callback answers the operation's callbacks (see request). Which array
+        arguments a call changed is decided here, by comparing the arrays the
+        worker echoes back with those sent.
+        """
         if module:
             self._ensure_imported(module)
-        slots, arrays = [], []
-        for arg in args:
+        slots, arrays, sent = [], [], []
+        for index, arg in enumerate(args):
             if isinstance(arg, Stored):
                 slots.append({"stored": arg.name})
             elif isinstance(arg, np.ndarray):
                 slots.append({"array": len(arrays)})
                 arrays.append(arg)
+                sent.append(index)
             else:
                 slots.append({"json": arg})
         header = {"op": op, "module": module, "function": function, "args": slots, "seed": seed}
         key = f"{module}.{function or op}"
-        reply, reply_arrays = self._with_sticky_failures(key, header, arrays, timeout)
+        reply, reply_arrays = self._with_sticky_failures(key, header, arrays, timeout, callback)
         try:
             values = [_value(slot, reply_arrays) for slot in reply.get("results", [])]
-            mutated = sorted({int(index) for index in reply.get("mutated", [])})
-        except (TypeError, ValueError):
+            echoed = [_value(slot, reply_arrays) for slot in reply.get("echo", [])] if op == "call" else []
+        except (TypeError, ValueError, AttributeError):
             raise StudentError("bad_output", "its process sent an unreadable reply") from None
+        if op == "call" and len(echoed) != len(sent):
+            raise StudentError("bad_output", "its process did not send back the call's arguments")
+        mutated = [index for index, original, after in zip(sent, arrays, echoed) if not _same_array(after, original)]
         return Reply(values, mutated)
 
     def stop(self) -> None:
-        """Kill the worker and everything it started."""
+        """Kill the worker and everything it started, and wait until they are gone."""
         if self.process is not None:
             try:
                 os.killpg(self.process.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
             self.process.wait()
+            _wait_for_end_of_file(self.replies, time.monotonic() + 5.0)
             os.close(self.requests)
             os.close(self.replies)
             self.process = None
 
     def close(self) -> None:
         self.stop()
-        shutil.rmtree(self.sandbox, ignore_errors=True)
+        shutil.rmtree(self.folder, ignore_errors=True)
+        self._lock.close()
 
     def __enter__(self):
         return self
@@ -290,12 +361,14 @@ def _value(slot, arrays):
         raise StudentError("bad_output", "its process sent an unreadable reply") from None
 
 
-def _chown_tree(root: Path, user: str) -> None:
-    """Give the sandbox to the unprivileged user the worker may drop to."""
-    import pwd
-    try:
-        account = pwd.getpwnam(user)
-    except KeyError:
-        return
-    for path in [root, *root.rglob("*")]:
-        os.chown(path, account.pw_uid, account.pw_gid)
+def _same_array(value, original: np.ndarray) -> bool:
+    return isinstance(value, np.ndarray) and value.shape == original.shape and value.dtype == original.dtype \
+        and bool(np.array_equal(value, original, equal_nan=original.dtype.kind in "fc"))
+
+
+def _wait_for_end_of_file(descriptor: int, deadline: float) -> None:
+    """Read until every holder of the pipe's other end is gone (the box's last process has died)."""
+    while time.monotonic() < deadline:
+        if select.select([descriptor], [], [], max(0.0, deadline - time.monotonic()))[0]:
+            if not os.read(descriptor, 1 << 16):
+                return

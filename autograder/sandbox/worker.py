@@ -1,17 +1,15 @@
-"""The untrusted side: confine this process, then import and call student code on request.
+"""The untrusted side: import and call student code on request, in a process boot.py has confined.
 
-Started by process.py as `python -I worker.py CONFIG_JSON`; requests arrive and
-replies leave on the two pipe descriptors named in the config (stdout and stderr
-go to /dev/null, so prints cannot corrupt the channel). Everything before `serve()` is the kit's code;
-once a student module is imported this process is assumed hostile, and the
-grader believes nothing it sends beyond well-formed numeric arrays.
+boot.py enters the box and imports this module (numpy with it) before the
+locks go on, then calls `run`. Requests arrive and replies leave on the two pipe
+descriptors named in the config (stdout and stderr go to /dev/null, so prints
+cannot corrupt the channel). Once a student module is imported this process is
+assumed hostile, and the grader believes nothing it sends beyond well-formed
+numeric arrays.
 """
-import ctypes
 import importlib
-import json
 import os
 import random
-import resource
 import sys
 import traceback
 import types
@@ -22,7 +20,6 @@ import numpy as np  # noqa: E402
 import harness  # noqa: E402
 import protocol  # noqa: E402
 
-CLONE_NEWNET = 0x40000000
 PACKAGE = "cs231n.classifiers"
 # Real submissions import their siblings under any of these package names.
 PACKAGE_ALIASES = ("linear_classifiers.classifiers", "classifiers")
@@ -36,79 +33,16 @@ NUMPY_ALIASES = {"float": float, "int": int, "bool": bool, "object": object, "st
                  "alltrue": np.all, "round_": np.round}
 
 
-def limit_resources(limits: dict) -> dict:
-    """Apply rlimits; process count is not enforced for root, so say so."""
-    status = {}
-    for name, value in limits.items():
-        resource.setrlimit(getattr(resource, name), (value, value))
-        status[name] = "active"
-    if os.geteuid() == 0 and "RLIMIT_NPROC" in status:
-        status["RLIMIT_NPROC"] = "not enforced: the worker runs as root"
-    return status
-
-
-def isolate_network() -> str:
-    """Move into a network namespace of our own: no interfaces, no routes, no network."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    if libc.unshare(CLONE_NEWNET) == 0:
-        return "active"
-    return f"unavailable: unshare(CLONE_NEWNET) failed ({os.strerror(ctypes.get_errno())})"
-
-
-def drop_privileges(user: str) -> str:
-    """Become an unprivileged user when running as root and the interpreter stays reachable."""
-    if os.geteuid() != 0:
-        return "active (not running as root)"
-    import pwd
-    try:
-        account = pwd.getpwnam(user)
-    except KeyError:
-        return f"unavailable: no user '{user}'"
-    for directory in {sys.prefix, sys.base_prefix, os.path.dirname(np.__file__)}:
-        if not _reachable_by_others(directory):
-            return f"unavailable: {directory} is not reachable by '{user}', so the worker stays root"
-    os.setgroups([])
-    os.setgid(account.pw_gid)
-    os.setuid(account.pw_uid)
-    return f"active (running as '{user}')"
-
-
-def _reachable_by_others(path: str) -> bool:
-    """True when every directory on the way to path is searchable by any user."""
-    path = os.path.realpath(path)
-    while True:
-        if not os.stat(path).st_mode & 0o001:
-            return False
-        parent = os.path.dirname(path)
-        if parent == path:
-            return True
-        path = parent
-
-
-def restrict_filesystem(readable: list, writable: list) -> str:
-    """Landlock: read-only access to the listed directories, full access to the sandbox, none elsewhere."""
-    try:
-        import landlock
-    except ImportError:
-        return "unavailable: the landlock package is not installed"
-    try:
-        read_only = landlock.FSAccess.EXECUTE | landlock.FSAccess.READ_FILE | landlock.FSAccess.READ_DIR
-        ruleset = landlock.Ruleset()
-        ruleset.allow(*[path for path in readable if os.path.isdir(path)], rules=read_only)
-        ruleset.allow(*writable)
-        ruleset.apply()
-    except Exception as error:  # any failure here means no Landlock, which the report must say
-        return f"unavailable: {type(error).__name__}: {error}"
-    return "active"
-
-
 def probe_forbidden(paths: list) -> list:
     """The paths that this process can still read, which should be none."""
     readable = []
     for path in paths:
         try:
-            with open(path, "rb") as stream:
-                stream.read(1)
+            if os.path.isdir(path):
+                os.listdir(path)
+            else:
+                with open(path, "rb") as stream:
+                    stream.read(1)
             readable.append(path)
         except OSError:
             pass
@@ -224,11 +158,6 @@ def to_wire(values):
     return slots, arrays
 
 
-def _same_array(value, original: np.ndarray) -> bool:
-    return isinstance(value, np.ndarray) and value.shape == original.shape and \
-        bool(np.array_equal(value, original, equal_nan=original.dtype.kind == "f"))
-
-
 class Server:
     """Answers requests until the grader closes the pipe."""
 
@@ -237,7 +166,7 @@ class Server:
         self.request_fd, self.reply_fd = fds
         self.package_root = package_root
         self.stored = {}
-        self.mutated = []
+        self.echo = []
 
     def arguments(self, slots, arrays):
         values = []
@@ -250,6 +179,15 @@ class Server:
                 values.append(slot["json"])
         return values
 
+    def callback(self, name, values):
+        """Ask the grader for values it computes itself (see protocol.py) and wait for its answer."""
+        slots, arrays = to_wire(values)
+        protocol.write_message(self.reply_fd, {"callback": name, "results": slots}, arrays)
+        header, arrays = protocol.read_message(self.request_fd, protocol.MAX_REQUEST_BYTES)
+        if header.get("op") != "callback_reply":
+            raise RuntimeError("the grader did not answer the callback")
+        return [arrays[slot["array"]] if "array" in slot else slot["json"] for slot in header["results"]]
+
     def handle(self, header, arrays):
         op = header["op"]
         if op == "store":
@@ -261,15 +199,14 @@ class Server:
         seed = header.get("seed", 0)
         np.random.seed(seed)
         random.seed(seed)
-        args = self.arguments(header.get("args", []), arrays)
+        slots = header.get("args", [])
+        args = self.arguments(slots, arrays)
         if op == "call":
             function = getattr(self.modules.load(header["module"]), header["function"])
-            originals = [arg.copy() if isinstance(arg, np.ndarray) else arg for arg in args]
             result = function(*args)
-            self.mutated = [index for index, (arg, original) in enumerate(zip(args, originals))
-                            if isinstance(original, np.ndarray) and not _same_array(arg, original)]
+            self.echo = [arg for slot, arg in zip(slots, args) if "array" in slot]
             return list(result) if isinstance(result, (tuple, list)) else [result]
-        return harness.OPERATIONS[op](self.modules, *args)
+        return harness.OPERATIONS[op](self.modules, self.callback, *args)
 
     def serve(self):
         while True:
@@ -277,29 +214,22 @@ class Server:
                 header, arrays = protocol.read_message(self.request_fd, protocol.MAX_REQUEST_BYTES)
             except EOFError:
                 return
-            self.mutated = []
+            self.echo = []
             try:
                 results = self.handle(header, arrays)
-                slots, out = to_wire(results)
-                reply = {"ok": True, "results": slots, "mutated": self.mutated}
+                slots, out = to_wire(list(results) + self.echo)
+                reply = {"ok": True, "results": slots[:len(results)], "echo": slots[len(results):]}
             except BaseException as error:  # student code may raise anything, SystemExit included
                 reply, out = failure_reply(error, self.package_root, header["op"] == "import"), []
             protocol.write_message(self.reply_fd, reply, out)
 
 
-def main() -> None:
-    config = json.loads(sys.argv[1])
+def run(config: dict, folder: str, protections: dict) -> None:
+    """Prove the protected files unreadable, import the student's package, report, serve."""
     install_numpy_aliases()
-    protections = {"rlimits": limit_resources(config["rlimits"]),
-                   "network": isolate_network(),
-                   "unprivileged user": drop_privileges(config["user"])}
-    protections["landlock"] = restrict_filesystem(config["readable"], [config["sandbox"]])
     leaked = probe_forbidden(config["forbidden"])
     protections["hidden files unreadable"] = "verified" if not leaked else f"NO: readable {leaked}"
-    modules = StudentModules(config["package_root"], dict(config["placeholders"]))
+    package_root = os.path.join(folder, "pkg")
+    modules = StudentModules(package_root, dict(config["placeholders"]))
     protocol.write_message(config["fds"][1], {"ok": True, "protections": protections})
-    Server(modules, config["package_root"], config["fds"]).serve()
-
-
-if __name__ == "__main__":
-    main()
+    Server(modules, package_root, config["fds"]).serve()
