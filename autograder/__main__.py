@@ -11,6 +11,7 @@ VERBS = {
     "merge": "autograder.merge",
     "report": "autograder.item_analysis",
     "gradescope": "autograder.gradescope",
+    "similarity": "autograder.similarity",
 }
 
 

@@ -7,6 +7,7 @@ rebuilds it from the stored results without grading anything.
 """
 import argparse
 import base64
+import csv
 import io
 import statistics
 from collections import Counter
@@ -98,8 +99,22 @@ def table(headers: List[str], rows: List[list]) -> str:
     return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p>None.</p>"
 
 
-def render_report(results: Dict[str, GradeResult]) -> str:
-    """The whole report page."""
+def similarity_section(grades: Path) -> str:
+    """A link to the similarity page with its counts, when `similarity` has written one into the grades folder."""
+    from .similarity.report import CSV_NAME, HTML_NAME
+    if not (grades / HTML_NAME).is_file() or not (grades / CSV_NAME).is_file():
+        return ""
+    with (grades / CSV_NAME).open(newline="") as stream:
+        flagged = [row for row in csv.DictReader(stream) if row.get("flagged") == "yes"]
+    known = sum(row.get("other_is_known_file") == "yes" for row in flagged)
+    groups = len({row.get("cluster") for row in flagged if row.get("cluster")})
+    return (f"<h2>Similarity</h2><p>{len(flagged) - known} flagged pairs in {groups} groups, {known} matches with "
+            f'known outside solutions: <a href="{escape(HTML_NAME)}">the similarity page</a>, side by side '
+            "(for instructors only; similarity is evidence to review, not a verdict).</p>")
+
+
+def render_report(results: Dict[str, GradeResult], similarity: str = "") -> str:
+    """The whole report page; `similarity` is the similarity section's HTML, if any."""
     scores = [result.score for result in results.values()]
     rates = check_pass_rates(results)
     flagged = {student: result.flags for student, result in results.items() if result.flags}
@@ -127,13 +142,14 @@ def render_report(results: Dict[str, GradeResult]) -> str:
             table(["student", "grading time (s)", "score"],
                   [[student, result.execution_time, result.score] for student, result in slowest]),
         ]
+    sections.append(similarity)
     return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Item analysis</title>'
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
 
 
 def write_report(grades: Path, results: Dict[str, GradeResult]) -> Path:
     path = grades / REPORT_NAME
-    gradebook.write_text_atomically(path, render_report(results))
+    gradebook.write_text_atomically(path, render_report(results, similarity_section(grades)))
     return path
 
 

@@ -68,3 +68,16 @@ def test_the_report_verb_rebuilds_the_page_from_stored_results(tmp_path, capsys)
     assert main(["report", str(tmp_path)]) == 0
     assert capsys.readouterr().out == f"wrote {tmp_path / 'report.html'} (3 submissions)\n"
     assert "3 submissions; median score 5, mean 8.33 out of 15; 1 flagged." in (tmp_path / "report.html").read_text()
+
+
+def test_the_report_links_the_similarity_page_only_when_similarity_has_run(tmp_path):
+    assert "Similarity" not in item_analysis.write_report(tmp_path, CLASS).read_text()
+    (tmp_path / "similarity.html").write_text("<html></html>")
+    (tmp_path / "similarity.csv").write_text(
+        "student,other,other_is_known_file,flagged,strength,cluster,flagged_units\n"
+        "alice,bob,no,yes,0.9,1,svm_loss_naive\nbob,carol,no,yes,0.7,1,softmax.py\n"
+        "alice,public/linear_svm.py,yes,yes,0.8,,linear_svm.py\ncarol,dave,no,no,0.3,,\n")
+    html = item_analysis.write_report(tmp_path, CLASS).read_text()
+    assert ('<h2>Similarity</h2><p>2 flagged pairs in 1 groups, 1 matches with known outside solutions: '
+            '<a href="similarity.html">the similarity page</a>') in html
+    assert "not a verdict" in html

@@ -1,0 +1,263 @@
+"""Score every pair of a class, per graded function and per module, without all-pairs work on text.
+
+Each submission (or known file) is reduced to winnowed fingerprints per unit
+(normalise.py, fingerprints.py). Fingerprints that carry no evidence are
+dropped before any pair is scored:
+- the release's starter code (signatures, given lines, docstrings);
+- fragments common to the class: those found in at least COMMON_SHARE of the
+  class's independent lineages (and at least COMMON_MIN of them). A lineage is
+  a group of near-identical submissions (pooled Dice >= LINEAGE), counted once,
+  so a large copy ring cannot make its own copied code look "common".
+A unit's score for a pair is the Dice coefficient 2|A & B| / (|A| + |B|) of
+what remains; it is evidence only when the two share at least MIN_SHARED
+fingerprints (a one-line `predict` or a two-line SGD step cannot tell anyone apart). Pairs come from
+sparse matrix products over fingerprint columns, a block of rows at a time, so
+time and memory grow with the number of fingerprints, not with text.
+"""
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Dict, Iterable, List, Optional, Set, Tuple
+
+import numpy as np
+from scipy import sparse
+
+from .fingerprints import Span, winnow
+from .normalise import Module, normalise_module
+
+FUNCTION_UNITS = {  # graded function -> (module, qualified name in it)
+    "svm_loss_naive": ("linear_svm", "svm_loss_naive"),
+    "svm_loss_vectorized": ("linear_svm", "svm_loss_vectorized"),
+    "softmax_loss_naive": ("softmax", "softmax_loss_naive"),
+    "softmax_loss_vectorized": ("softmax", "softmax_loss_vectorized"),
+    "train": ("linear_classifier", "LinearClassifier.train"),
+    "predict": ("linear_classifier", "LinearClassifier.predict"),
+}
+MODULES = ("linear_svm", "softmax", "linear_classifier")
+MODULE_UNITS = {f"{module}.py": (module, module) for module in MODULES}
+UNITS = {**FUNCTION_UNITS, **MODULE_UNITS}
+
+THRESHOLD = 0.5      # a pair is flagged when one unit with enough content scores at least this
+MIN_SHARED = 16      # kept fingerprints two units must share to count as evidence (about 4 lines of own code)
+LINEAGE = 0.8        # pooled Dice that makes two submissions one lineage when counting what is common
+COMMON_SHARE = 0.2   # share of lineages from which a fragment counts as common to the class
+COMMON_MIN = 3       # ... and at least this many lineages
+LISTED = 0.3         # pairs below this in every unit are not listed
+BLOCK = 256          # rows per sparse product block (bounds memory)
+MAX_TEXT = 256 * 1024  # characters of a module's text kept for display
+
+Prints = Dict[int, List[Span]]
+
+
+@dataclass
+class Entry:
+    """One submission or known file: parsed modules (for display) and fingerprints per unit."""
+    name: str
+    modules: Dict[str, Module] = field(default_factory=dict)
+    prints: Dict[str, Prints] = field(default_factory=dict)
+    where: Dict[str, Tuple[str, int, int]] = field(default_factory=dict)  # unit -> (module, first, last line)
+    problems: List[str] = field(default_factory=list)
+
+
+@dataclass
+class Pair:
+    """Two entries' scores per unit (Dice of kept fingerprints) and how many fingerprints they share."""
+    a: str
+    b: str
+    scores: Dict[str, float]
+    matched: Dict[str, int]
+    evidence: Set[str]          # units where the two share at least MIN_SHARED fingerprints
+    known: bool = False         # b is a known outside solution
+
+    @cached_property
+    def strength(self) -> float:
+        """The best score among the units that count as evidence (read once scoring is complete)."""
+        return max((self.scores[unit] for unit in self.evidence), default=0.0)
+
+    @property
+    def flagged(self) -> bool:
+        return self.strength >= THRESHOLD
+
+    def flagged_units(self) -> List[str]:
+        return [unit for unit in UNITS if unit in self.evidence and self.scores[unit] >= THRESHOLD]
+
+
+@dataclass
+class Analysis:
+    """Everything the report needs: entries, listed pairs, discounted fingerprints per unit."""
+    entries: Dict[str, Entry]
+    known: Dict[str, Entry]
+    pairs: List[Pair]
+    excluded: Dict[str, Set[int]]
+
+    def flagged(self) -> List[Pair]:
+        return sorted((pair for pair in self.pairs if pair.flagged), key=lambda pair: -pair.strength)
+
+
+def entry_from_modules(name: str, modules: Dict[str, Module]) -> Entry:
+    """An entry from parsed modules by module name (linear_svm, softmax, linear_classifier)."""
+    entry = Entry(name, modules)
+    entry.problems = sorted({f"{module}.py {parsed.problem}" for module, parsed in modules.items() if parsed.problem})
+    for unit, (module, qualified) in UNITS.items():
+        parsed = modules.get(module)
+        found = parsed and (parsed.units.get(qualified) or next(
+            (u for key, u in parsed.units.items() if key.split(".")[-1] == qualified.split(".")[-1]), None))
+        if found:
+            entry.prints[unit] = winnow(found.tokens)
+            entry.where[unit] = (module, found.first_line, found.last_line)
+    for parsed in modules.values():  # only fingerprints and the text are kept: memory stays bounded
+        for unit_tokens in parsed.units.values():
+            unit_tokens.tokens = []
+        parsed.text = parsed.text[:MAX_TEXT]
+        parsed.statements = set()
+    return entry
+
+
+class Release:
+    """The release's starter modules: their lines are left out of every unit, their fingerprints discounted."""
+
+    def __init__(self, sources: Dict[str, bytes]):
+        modules = {module: normalise_module(source, module) for module, source in sources.items()}
+        self.given = {module: frozenset(parsed.statements) for module, parsed in modules.items()}
+        skeleton = self.entry("starter", sources)  # what is left of the starter without its given lines
+        self.prints = {h for entry in (entry_from_modules("starter", modules), skeleton)
+                       for unit in entry.prints.values() for h in unit}
+
+    @classmethod
+    def from_folder(cls, folder: Optional[Path]) -> "Release":
+        """The starter modules found in folder (none if folder is None)."""
+        files = {module: folder / f"{module}.py" for module in MODULES} if folder else {}
+        return cls({module: path.read_bytes() for module, path in files.items() if path.is_file()})
+
+    def entry(self, name: str, sources: Dict[str, bytes]) -> Entry:
+        """An entry from a submission's module sources by module name."""
+        return entry_from_modules(name, {module: normalise_module(source, module, self.given.get(module, ()))
+                                         for module, source in sources.items()})
+
+    def known_file(self, name: str, source: bytes) -> Entry:
+        """An entry from one outside file: the graded functions defined in it, and the module if named like one."""
+        stem = name.rsplit("/", 1)[-1][:-3] if name.endswith(".py") else ""
+        if stem in MODULES:
+            return self.entry(name, {stem: source})
+        given = frozenset().union(*self.given.values())
+        parsed = normalise_module(source, stem, given)
+        entry = entry_from_modules(name, {module: parsed for module in MODULES})
+        for unit in MODULE_UNITS:
+            entry.prints.pop(unit, None)
+        return entry
+
+
+def _matrix(rows: List[Prints], columns: Dict[int, int]) -> sparse.csr_matrix:
+    indices, indptr = [], [0]
+    for prints in rows:
+        indices.extend(sorted({columns[h] for h in prints if h in columns}))
+        indptr.append(len(indices))
+    data = np.ones(len(indices), dtype=np.float32)
+    return sparse.csr_matrix((data, indices, indptr), shape=(len(rows), len(columns)))
+
+
+def _products(left: sparse.csr_matrix, right: sparse.csr_matrix, same: bool) -> Iterable[Tuple[int, int, int]]:
+    """(row of left, row of right, shared fingerprints) for every pair sharing one, a block of rows at a time."""
+    for start in range(0, left.shape[0], BLOCK):
+        block = (left[start:start + BLOCK] @ right.T).tocoo()
+        for i, j, value in zip(block.row, block.col, block.data):
+            i += start
+            if not same or i < j:
+                yield int(i), int(j), int(value)
+
+
+class _Lineages:
+    """Union-find over entry indices."""
+
+    def __init__(self, size: int):
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, i: int, j: int) -> None:
+        self.parent[self.find(i)] = self.find(j)
+
+
+def lineages(entries: List[Entry], starter: Set[int]) -> List[int]:
+    """Lineage id per entry: near-identical entries (pooled Dice over all units >= LINEAGE) share one."""
+    pooled = [{h: spans for unit in entry.prints.values() for h, spans in unit.items() if h not in starter}
+              for entry in entries]
+    columns = {h: i for i, h in enumerate({h for prints in pooled for h in prints})}
+    matrix = _matrix(pooled, columns)
+    sizes = np.asarray(matrix.sum(axis=1)).ravel()
+    groups = _Lineages(len(entries))
+    for i, j, shared in _products(matrix, matrix, same=True):
+        if 2 * shared >= LINEAGE * (sizes[i] + sizes[j]):
+            groups.union(i, j)
+    return [groups.find(i) for i in range(len(entries))]
+
+
+def common_prints(rows: List[Prints], lineage: List[int]) -> Set[int]:
+    """Fingerprints found in at least max(COMMON_MIN, COMMON_SHARE * lineages) distinct lineages."""
+    seen: Dict[int, Set[int]] = {}
+    for prints, group in zip(rows, lineage):
+        for h in prints:
+            seen.setdefault(h, set()).add(group)
+    count = len({group for prints, group in zip(rows, lineage) if prints})
+    limit = max(COMMON_MIN, COMMON_SHARE * count)
+    return {h for h, groups in seen.items() if len(groups) >= limit}
+
+
+def _score_unit(unit: str, left: List[Prints], right: List[Prints], excluded: Set[int], same: bool,
+                pairs: Dict[Tuple[int, int], Pair], names: Tuple[List[str], List[str]]) -> None:
+    vocabulary = {h for prints in left + ([] if same else right) for h in prints if h not in excluded}
+    columns = {h: i for i, h in enumerate(vocabulary)}
+    a, b = _matrix(left, columns), _matrix(right, columns)
+    size_a, size_b = np.asarray(a.sum(axis=1)).ravel(), np.asarray(b.sum(axis=1)).ravel()
+    for i, j, shared in _products(a, b, same):
+        score = 2 * shared / (size_a[i] + size_b[j])
+        pair = pairs.get((i, j))
+        if pair is None:
+            pair = pairs[(i, j)] = Pair(names[0][i], names[1][j], {}, {}, set(), known=not same)
+        pair.scores[unit], pair.matched[unit] = score, shared
+        if shared >= MIN_SHARED:
+            pair.evidence.add(unit)
+
+
+def analyse(entries: Dict[str, Entry], release: Optional[Release] = None,
+            known: Optional[Dict[str, Entry]] = None) -> Analysis:
+    """Score every pair of entries (and every entry against every known file) per unit."""
+    known = known or {}
+    names = list(entries)
+    rows = [entries[name] for name in names]
+    starter_prints = release.prints if release else set()
+    lineage = lineages(rows, starter_prints)
+    excluded: Dict[str, Set[int]] = {}
+    class_pairs: Dict[Tuple[int, int], Pair] = {}
+    known_pairs: Dict[Tuple[int, int], Pair] = {}
+    known_names = list(known)
+    for unit in UNITS:
+        unit_rows = [entry.prints.get(unit, {}) for entry in rows]
+        excluded[unit] = starter_prints | common_prints(unit_rows, lineage)
+        _score_unit(unit, unit_rows, unit_rows, excluded[unit], True, class_pairs, (names, names))
+        if known:
+            known_rows = [known[name].prints.get(unit, {}) for name in known_names]
+            _score_unit(unit, unit_rows, known_rows, excluded[unit], False, known_pairs, (names, known_names))
+    listed = [pair for pair in list(class_pairs.values()) + list(known_pairs.values())
+              if max(pair.scores.values()) >= LISTED]
+    return Analysis(entries, known, listed, excluded)
+
+
+def clusters(pairs: List[Pair]) -> List[Tuple[List[str], List[Pair]]]:
+    """Groups of students linked by flagged pairs (known files excluded), strongest first."""
+    flagged = [pair for pair in pairs if pair.flagged and not pair.known]
+    names = sorted({name for pair in flagged for name in (pair.a, pair.b)})
+    index = {name: i for i, name in enumerate(names)}
+    groups = _Lineages(len(names))
+    for pair in flagged:
+        groups.union(index[pair.a], index[pair.b])
+    members: Dict[int, List[str]] = {}
+    for name in names:
+        members.setdefault(groups.find(index[name]), []).append(name)
+    result = [(group, sorted((p for p in flagged if p.a in group), key=lambda p: -p.strength))
+              for group in members.values()]
+    return sorted(result, key=lambda item: (-item[1][0].strength, -len(item[0]), item[0]))

@@ -1,0 +1,215 @@
+"""similarity: disguised copies are found, independent solutions and shared starter code are not, hostile files
+are survived, and the instructor's page escapes everything that comes from a submission."""
+import csv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from autograder import gradebook, item_analysis
+from autograder.__main__ import main
+from autograder.results import GradeResult
+from autograder.similarity import STARTER, compare, report
+from autograder.similarity.compare import FUNCTION_UNITS, Release
+from autograder.similarity.normalise import normalise_module
+from benchmarks.similarity_eval import disguise, originals
+
+LOSSES = list(originals.LOSSES)
+
+
+@pytest.fixture(scope="module")
+def release() -> Release:
+    return Release.from_folder(STARTER)
+
+
+@pytest.fixture(scope="module")
+def students():
+    return [originals.build_modules(student) for student in range(originals.STUDENTS)]
+
+
+@pytest.fixture(scope="module")
+def fingerprinted(release, students):
+    """The independent students' entries, fingerprinted once."""
+    return {f"s{i}": entry(release, f"s{i}", modules) for i, modules in enumerate(students)}
+
+
+def entry(release, name, modules):
+    return release.entry(name, {module: text.encode() for module, text in modules.items()})
+
+
+def analyse(release, modules_by_name, ready=None):
+    """Analysis of a class: modules to fingerprint by name, plus entries already fingerprinted."""
+    entries = {name: entry(release, name, modules) for name, modules in modules_by_name.items()}
+    return compare.analyse({**entries, **(ready or {})}, release)
+
+
+def pair_of(analysis, a, b):
+    return next((p for p in analysis.pairs if {p.a, p.b} == {a, b}), None)
+
+
+def tokens(source: str, unit: str = "f"):
+    return [token for token, _ in normalise_module(source.encode(), "m").units[unit].tokens]
+
+
+def test_normalisation_ignores_names_layout_comments_literals_order_and_loop_form():
+    original = '''
+def f(W, X):
+    """Docstring."""
+    total = 0
+    for row in X:
+        total += row.sum()   # comment
+    rows = []
+    for i in range(3):
+        if i > 0:
+            rows.append(i * 2)
+    a = X @ W
+    b = np.maximum(0, a)
+    return total, rows, b
+'''
+    disguised = '''
+def f(weights, data):
+    # a new comment
+    b_ = np.maximum(0.0,
+                    data@weights)  if False else None
+    rows_list = [k * 2.0 for k in range(3) if k > 0]
+    acc = sum(r.sum() for r in data)
+    return acc, rows_list, b_
+'''
+    reordered = '''
+def f(weights, data):
+    rows_list = [k * 2.0 for k in range(3) if k > 0]
+    first = data @ weights
+    acc = sum(r.sum() for r in data)
+    second = np.maximum(0, first)
+    return acc, rows_list, second
+'''
+    assert tokens(original) == tokens(reordered)
+    assert tokens(original) != tokens(disguised), "a changed expression is a change"
+
+
+@pytest.mark.parametrize("transformation", list(disguise.TRANSFORMATIONS))
+def test_each_disguise_alone_and_combined_is_found_in_every_loss(release, students, fingerprinted, transformation):
+    for student in (2, 6):  # styles with lists and sums to rewrite, and statements to reorder
+        copy = {module: disguise.TRANSFORMATIONS[transformation](text) for module, text in students[student].items()}
+        assert copy != students[student]
+        originals.check_correct(copy)  # a disguise keeps the code working
+        analysis = analyse(release, {"copy": copy}, fingerprinted)
+        pair = pair_of(analysis, f"s{student}", "copy")
+        assert pair is not None and pair.flagged
+        assert set(LOSSES) <= set(pair.flagged_units()), (transformation, student, pair.scores)
+
+
+def test_independent_solutions_are_not_flagged(release, fingerprinted):
+    analysis = compare.analyse(fingerprinted, release)
+    assert analysis.flagged() == [], [(p.a, p.b, p.scores) for p in analysis.flagged()]
+
+
+def test_a_copy_ring_is_not_discounted_as_common_code(release, students, fingerprinted):
+    """Seven copies of one student in a class of fourteen: their code is in half the class, but in one lineage."""
+    ring = {f"copy-{name}": {m: transform(t) for m, t in students[0].items()}
+            for name, transform in disguise.TRANSFORMATIONS.items()}
+    analysis = analyse(release, ring, fingerprinted)
+    members, _ = compare.clusters(analysis.pairs)[0]
+    assert sorted(members) == sorted(["s0", *ring])
+    assert all(pair.a in members and pair.b in members for pair in analysis.flagged())
+
+
+def test_the_release_and_common_idioms_are_discounted(release, students):
+    """Submitting the untouched release, or sharing only a class-wide idiom, is not suspicious."""
+    starter = {module: (STARTER / f"{module}.py").read_text() for module in originals.MODULES}
+    idiom = ("scores = X @ W\nmargins = np.maximum(0, scores - scores[np.arange(X.shape[0]), y][:, None] + 1)\n"
+             "margins[np.arange(X.shape[0]), y] = 0\nloss = margins.sum() / X.shape[0] + reg * np.sum(W * W)\n")
+    with_idiom = {}
+    for i, modules in enumerate(students):
+        with_idiom[f"s{i}"] = dict(modules)
+        body = "\n".join("    " + line for line in idiom.splitlines())
+        with_idiom[f"s{i}"]["linear_svm"] = modules["linear_svm"].replace(
+            "def svm_loss_vectorized(W, X, y, reg):\n", "def svm_loss_vectorized(W, X, y, reg):\n" + body + "\n")
+    analysis = analyse(release, {"blank1": starter, "blank2": starter, **with_idiom})
+    assert analysis.flagged() == [], [(p.a, p.b, p.scores) for p in analysis.flagged()]
+    common = analysis.excluded["svm_loss_vectorized"] - release.prints
+    assert common, "the idiom shared by the whole class is discounted"
+    alone = analyse(release, {"s1": with_idiom["s1"], "s2": with_idiom["s2"]})
+    in_class = pair_of(analysis, "s1", "s2")
+    assert pair_of(alone, "s1", "s2").matched["svm_loss_vectorized"] > \
+        (in_class.matched.get("svm_loss_vectorized", 0) if in_class else 0)
+
+
+HOSTILE = {
+    "syntax_error": b"import numpy as np\ndef broken(:\n    pass\n",
+    "deep_nesting": b"x = " + b"-" * 200_000 + b"1\n",
+    "deep_parentheses": b"x = " + b"(" * 199 + b"1" + b")" * 199 + b"\n",
+    "deep_blocks": "".join("    " * i + "if x:\n" for i in range(95)).encode() + b"    " * 95 + b"y = 1\n",
+    "not_utf8": b"def svm_loss_naive(W, X, y, reg):\n    s = '\xff\xfe\xfa'\n    return s\n",
+    "latin1_declared": "# -*- coding: latin-1 -*-\ndef svm_loss_naive(W, X, y, reg):\n    s = 'é'\n".encode("latin-1"),
+    "unknown_coding": b"# coding: no-such-codec\nx = 1\n",
+    "null_bytes": b"x = 1\x00\x00\ndef f(:\n",
+    "huge": b"x = 1\n" * 170_000,
+    "empty": b"",
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_sources_are_parsed_without_crashing(release, name):
+    found = release.entry(name, {"linear_svm": HOSTILE[name], "softmax": HOSTILE[name]})
+    assert isinstance(found.prints, dict)
+
+
+def write_student(folder: Path, modules: dict) -> None:
+    folder.mkdir(parents=True)
+    for module, text in modules.items():
+        (folder / f"{module}.py").write_text(text) if isinstance(text, str) else (folder / f"{module}.py").write_bytes(text)
+
+
+def test_the_verb_writes_csv_and_escaped_html_and_names_known_files(tmp_path, students, capsys):
+    submissions, known = tmp_path / "submitted", tmp_path / "public"
+    evil = "<script>alert(1)<\\script>"
+    softmax = students[3]["softmax"]
+    end = softmax.rindex("    return loss, dW")
+    marked = dict(students[3], softmax=softmax[:end] + "    note = \"</td></tr><script>alert('code')</script>\"\n"
+                  + softmax[end:])
+    copied = {m: disguise.everything(t) for m, t in marked.items()}
+    write_student(submissions / "s3" / "linear_classifiers" / "classifiers", students[3])
+    write_student(submissions / evil / "linear_classifiers" / "classifiers", copied)
+    write_student(submissions / "=HYPERLINK(1)" / "cs231n" / "classifiers", students[5])
+    write_student(submissions / "hostile" / "classifiers", {"linear_svm": HOSTILE["deep_nesting"],
+                                                           "softmax": HOSTILE["not_utf8"]})
+    with zipfile.ZipFile(submissions / "zipped.zip", "w") as archive:
+        for module, text in students[1].items():
+            archive.writestr(f"classifiers/{module}.py", text)
+    write_student(known / "someone" / "cs231n" / "classifiers", {"softmax": students[5]["softmax"]})
+    (known / "notes.py").write_text("def f(:\n")
+    assert main(["similarity", str(submissions), "--out", str(tmp_path / "grades"), "--known", str(known)]) == 0
+    assert "5 submissions compared" in capsys.readouterr().out
+    with (tmp_path / "grades" / report.CSV_NAME).open(newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    flagged = {frozenset((row["student"], row["other"])) for row in rows if row["flagged"] == "yes"}
+    assert flagged == {frozenset(("s3", evil)), frozenset(("'=HYPERLINK(1)", "someone/cs231n/classifiers/softmax.py"))}
+    html = (tmp_path / "grades" / report.HTML_NAME).read_text()
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;\\script&gt;" in html
+    assert "&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;alert(&#39;code&#39;)" in html, "the student's code, escaped" 
+    assert "not a verdict" in html and "never show this page" in html
+    assert "someone/cs231n/classifiers/softmax.py" in html
+
+
+def test_the_verb_refuses_a_missing_folder(tmp_path, capsys):
+    assert main(["similarity", str(tmp_path / "nothing")]) == 2
+    assert "is not a folder" in capsys.readouterr().out
+
+
+def test_the_loss_units_are_the_graded_functions():
+    assert set(FUNCTION_UNITS) == {"svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive",
+                                   "softmax_loss_vectorized", "train", "predict"}
+
+
+def test_an_existing_item_analysis_report_is_rebuilt_with_the_link(tmp_path, students, capsys):
+    grades = tmp_path / "grades"
+    gradebook.save_result(grades, "s0", GradeResult(submission="s", execution_time=1.0, checks=[]),
+                          {"submission": "s", "grader": "g"})
+    item_analysis.write_report(grades, gradebook.load_grades(grades))
+    assert report.HTML_NAME not in (grades / item_analysis.REPORT_NAME).read_text()
+    for student in (0, 1):
+        write_student(tmp_path / "submitted" / f"s{student}" / "classifiers", students[student])
+    assert main(["similarity", str(tmp_path / "submitted"), "--out", str(grades)]) == 0
+    assert f'href="{report.HTML_NAME}"' in (grades / item_analysis.REPORT_NAME).read_text()
+    assert "rebuilt" in capsys.readouterr().out
