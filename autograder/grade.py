@@ -1,12 +1,13 @@
 """`python -m autograder grade SUBMISSION`: find -> sandbox -> score -> report, for one submission."""
 import argparse
+import sys
 import time
 from pathlib import Path
 
 from .reference import ROOT, SOLUTIONS
 from .report import text_report
 from .results import GradeResult, write_json_atomically
-from .sandbox.process import Limits, Worker
+from .sandbox.process import Limits, SandboxIncomplete, Worker
 from .scoring import HIDDEN_SUITE, GradingContext, run_hidden_suite
 from .submission import GRADED_MODULES, find_submission
 
@@ -29,14 +30,20 @@ def _flatten_protections(protections: dict) -> dict:
     return flat
 
 
-def grade_submission(submission: Path, limits: Limits = Limits()) -> GradeResult:
-    """Grade one submission; bad input becomes zero points and flags, never an exception."""
+def grade_submission(submission: Path, limits: Limits = Limits(), strict: bool = False) -> GradeResult:
+    """Grade one submission; bad input becomes zero points and flags, never an exception.
+
+    strict: raise SandboxIncomplete, before any student code runs, unless every protection is active.
+    """
     start = time.monotonic()
     found = find_submission(Path(submission))
     reference_sources = {name: (REFERENCE_DIR / f"{name}.py").read_bytes() for name in GRADED_MODULES}
     protected = protected_files()
     with Worker(reference_sources, limits, protected, trusted=True) as reference, \
-            Worker(found.sources, limits, protected + [reference.box], unavailable=found.problems) as student:
+            Worker(found.sources, limits, protected + [reference.box], unavailable=found.problems,
+                   strict=strict) as student:
+        if strict:
+            student.start()
         sources = {name: source.decode("utf-8", "replace") for name, source in found.sources.items()}
         context = GradingContext(student=student, reference=reference, sources=sources,
                                  answers=found.answers, notebook_problem=found.notebook_problem)
@@ -53,18 +60,34 @@ def grade_submission(submission: Path, limits: Limits = Limits()) -> GradeResult
                        notes=notes)
 
 
+def grade_submission_strictly(submission: Path) -> GradeResult:
+    """grade_submission(strict=True), by a name grade-all's grading processes can import."""
+    return grade_submission(submission, strict=True)
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submission", type=Path, help="a folder or .zip holding linear_svm.py, softmax.py, "
                                                       "linear_classifier.py (anywhere inside)")
     parser.add_argument("--out", type=Path, help="also write Gradescope's results.json here")
+    parser.add_argument("--strict", action="store_true",
+                        help="refuse to grade unless every sandbox protection is active (exit code 3)")
+    parser.add_argument("--verbose", action="store_true", help="list every sandbox protection in the report")
 
 
 def run(args: argparse.Namespace) -> int:
     if not args.submission.exists():
         print(f"error: {args.submission} does not exist; pass a submission folder or .zip")
         return 2
-    result = grade_submission(args.submission)
-    print(text_report(result))
+    try:
+        result = grade_submission(args.submission, strict=args.strict)
+    except SandboxIncomplete as error:
+        print(f"error: {error}. Nothing was graded: see the README's 'What the sandbox does' for how to "
+              "get every protection (or drop --strict).", file=sys.stderr)
+        if args.out:
+            write_json_atomically(args.out, {"score": 0, "output": f"The grader refused to run: {error}. "
+                                             "Your instructor has been told.", "tests": []})
+        return 3
+    print(text_report(result, args.verbose))
     if args.out:
         write_json_atomically(args.out, result.to_gradescope())
         print(f"wrote {args.out}")

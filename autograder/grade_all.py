@@ -76,10 +76,10 @@ def parse_shard(text: str) -> Tuple[int, int]:
     return shard, shards
 
 
-def real_grading() -> Grading:
-    """The kit's grader, imported only when needed."""
-    from .grade import grade_submission
-    return grade_submission
+def real_grading(strict: bool = False) -> Grading:
+    """The kit's grader (strict: only in a complete sandbox), imported only when needed."""
+    from .grade import grade_submission, grade_submission_strictly
+    return grade_submission_strictly if strict else grade_submission
 
 
 def grade_class(submissions: Dict[str, Path], grades: Path, grading: Optional[Grading] = None,
@@ -115,6 +115,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                         help="grade only shard K of N of the class (by a hash of the student's name)")
     parser.add_argument("--timeout", type=float, default=600.0,
                         help="seconds after which one submission's grading is stopped (default: %(default)g)")
+    parser.add_argument("--strict", action="store_true",
+                        help="grade nobody unless every sandbox protection is active (each student is then "
+                             "flagged grader_error, and graded on the next run)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -132,7 +135,7 @@ def run(args: argparse.Namespace) -> int:
     if args.shard:
         submissions = {student: path for student, path in submissions.items()
                        if shard_of(student, args.shard[1]) == args.shard[0]}
-    graded = grade_class(submissions, args.out, jobs=args.jobs, timeout=args.timeout)
+    graded = grade_class(submissions, args.out, real_grading(args.strict), jobs=args.jobs, timeout=args.timeout)
     results = gradebook.load_grades(args.out, submissions)
     csv_path, report_path = write_summaries(args.out, results)
     print(f"{len(submissions)} submissions: {len(graded)} graded now, {len(submissions) - len(graded)} up to date; "

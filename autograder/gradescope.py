@@ -29,11 +29,15 @@ python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install -r "$ROOT/source/requirements.txt"
 """
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Gradescope runs this for each submission.
+# Gradescope runs this for each submission, as root.
 set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 cd "$ROOT/source"
-exec "$ROOT/venv/bin/python" -m autograder grade "$ROOT/submission" --out "$ROOT/results/results.json"
+# Student code runs as an unprivileged user: whatever that user must not read must not be readable by it,
+# even where the container allows no sandbox namespaces. The interpreter stays readable.
+chmod -R go-rwx "$ROOT/source/autograder/hidden" "$ROOT/source/solutions"
+chmod -R go+rX "$ROOT/venv"
+exec "$ROOT/venv/bin/python" -m autograder grade "$ROOT/submission" --out "$ROOT/results/results.json"__STRICT__
 """
 FIXED_TIME = (1980, 1, 1, 0, 0, 0)  # the same sources give the same zip, byte for byte
 
@@ -45,12 +49,13 @@ def _add(archive: zipfile.ZipFile, name: str, data: bytes, executable: bool = Fa
     archive.writestr(entry, data)
 
 
-def build_zip(out: Path, root: Path = ROOT) -> List[str]:
-    """Write the autograder zip; return the names it holds."""
+def build_zip(out: Path, root: Path = ROOT, strict: bool = False) -> List[str]:
+    """Write the autograder zip; return the names it holds. strict: its runner grades only in a full sandbox."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
         _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
-        _add(archive, "run_autograder", RUN_AUTOGRADER.encode(), executable=True)
+        runner = RUN_AUTOGRADER.replace("__STRICT__", " --strict" if strict else "")
+        _add(archive, "run_autograder", runner.encode(), executable=True)
         _add(archive, "requirements.txt", (root / "requirements.txt").read_bytes())
         for folder in PACKAGED_FOLDERS:
             for relative in released_files(root / folder):
@@ -61,9 +66,12 @@ def build_zip(out: Path, root: Path = ROOT) -> List[str]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("autograder.zip"),
                         help="where to write the zip (default: %(default)s)")
+    parser.add_argument("--strict", action="store_true",
+                        help="the runner refuses to grade unless every sandbox protection is active "
+                             "(see the README for the Docker options that allow them)")
 
 
 def run(args: argparse.Namespace) -> int:
-    names = build_zip(args.out)
+    names = build_zip(args.out, strict=args.strict)
     print(f"wrote {args.out} ({len(names)} files): upload it as the assignment's Gradescope autograder")
     return 0

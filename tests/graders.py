@@ -86,11 +86,11 @@ def _refuse_like_a_container() -> None:
         raise OSError(ctypes.get_errno(), "seccomp")
 
 
-def run_tests(root: Path, arguments: List[str], account: Optional[str], container: bool,
-              environment: Dict[str, str], private: List[str] = (), timeout: float = 600
-              ) -> subprocess.CompletedProcess:
-    """`python -m pytest ARGUMENTS` in root, as account (None: as now), optionally container-like,
-    with the private folders readable by root only."""
+def run_as(command: List[str], root: Path, account: Optional[str], container: bool,
+           environment: Dict[str, str], private: List[str] = (), timeout: float = 600
+           ) -> subprocess.CompletedProcess:
+    """Run command in root as account (None: as now), optionally container-like, with the private
+    folders readable by root only."""
     needed = sorted({os.path.realpath(p) for p in (sys.prefix, sys.base_prefix, root)})
     user = pwd.getpwnam(account) if account else None
 
@@ -106,8 +106,15 @@ def run_tests(root: Path, arguments: List[str], account: Optional[str], containe
 
     env = {"PATH": "/usr/bin:/bin", "HOME": "/tmp", "LANG": "C.UTF-8", "PYTHONDONTWRITEBYTECODE": "1",
            **environment}
-    return subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments],
-                          cwd=root, env=env, preexec_fn=prepare, capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(command, cwd=root, env=env, preexec_fn=prepare, capture_output=True, text=True,
+                          timeout=timeout)
+
+
+def run_tests(root: Path, arguments: List[str], account: Optional[str], container: bool,
+              environment: Dict[str, str], private: List[str] = ()) -> subprocess.CompletedProcess:
+    """`python -m pytest ARGUMENTS` as run_as runs a command."""
+    return run_as([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", *arguments], root, account,
+                  container, environment, private)
 
 
 def passed(result: subprocess.CompletedProcess) -> int:

@@ -38,7 +38,7 @@ def test_cli_prints_report_and_writes_gradescope_results(tmp_path):
     command = [sys.executable, "-m", "autograder", "grade", "solutions/linear_classifiers", "--out", str(out)]
     completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert completed.returncode == 0, completed.stderr
-    assert "Total: 100 / 100" in completed.stdout and "Sandbox protections:" in completed.stdout
+    assert "Total: 100 / 100" in completed.stdout and "Sandbox: all 7 protections active" in completed.stdout
     results = json.loads(out.read_text())
     assert {"score", "max_score", "execution_time", "output", "tests"} <= set(results)
     assert results["score"] == results["max_score"] == 100

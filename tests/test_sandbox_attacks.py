@@ -7,6 +7,7 @@ written only in the box, and planted daemons end by themselves within a minute.
 The same tests run as root and, through test_unprivileged_grader, as an
 ordinary account.
 """
+import json
 import os
 import signal
 import socket
@@ -22,7 +23,7 @@ import pytest
 from autograder.grade import protected_files
 from autograder.sandbox.process import FOLDER_PREFIX, Limits, StudentError, Worker
 from tests.conftest import ROOT
-from tests.graders import ensure_account, passed, run_tests
+from tests.graders import ensure_account, passed, run_as, run_tests
 
 # Protections the outer test (test_the_attacks_fail_for_every_kind_of_grader) expects to be missing.
 EXPECTED_MISSING = set(filter(None, os.environ.get("LINCLASS_EXPECT_MISSING", "").split(",")))
@@ -276,3 +277,62 @@ def test_an_ordinary_account_in_a_container_is_reported_unprotected():
     result = run_tests(ROOT, ["tests/test_sandbox_attacks.py", "-k", "every_protection"], ensure_account().pw_name,
                        True, {"LINCLASS_EXPECT_MISSING": "box,disk,hidden files unreadable,landlock"})
     assert result.returncode == 0 and passed(result) == 1, result.stdout[-4000:] + result.stderr[-2000:]
+
+
+def alive(pid: int) -> bool:
+    """Running, stopped or sleeping: anything but gone or a zombie waiting to be reaped."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def children_of(pid: int) -> list:
+    found = []
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                found.append(int(entry.name))
+        except (OSError, IndexError, ValueError):
+            pass
+    return found
+
+
+def test_nothing_survives_grade_all_killed_with_sigkill(tmp_path):
+    from tests.fixtures.hostile import HOSTILE
+    from tests.fixtures.submissions import build
+    hanging = next(fixture for fixture in HOSTILE if fixture.name == "infinite_loop")
+    for student in ("alice", "bob"):
+        build(hanging, tmp_path / "class" / student)
+    grade_all = subprocess.Popen([sys.executable, "-m", "autograder", "grade-all", str(tmp_path / "class"),
+                                  "--out", str(tmp_path / "grades"), "--jobs", "2"],
+                                 cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        graders = children_of(grade_all.pid)
+        workers = [pid for grader in graders for pid in worker_processes(grader)]
+        if len(workers) >= 2:
+            break
+        time.sleep(0.1)
+    assert workers, "grade-all never started its workers, so this test proves nothing"
+    grade_all.kill()
+    grade_all.wait()
+    deadline = time.monotonic() + 5
+    while any(worker_processes(grader) for grader in graders) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not [grader for grader in graders if alive(grader)]
+    assert not any(worker_processes(grader) for grader in graders)
+
+
+@pytest.mark.skipif(os.geteuid() != 0 or "LINCLASS_EXPECT_MISSING" in os.environ,
+                    reason="needs root to make the container-like grader")
+def test_strict_refuses_to_grade_without_the_full_set(tmp_path):
+    results = tmp_path / "results.json"
+    tmp_path.chmod(0o755)
+    command = [sys.executable, "-m", "autograder", "grade", "solutions/linear_classifiers", "--strict",
+               "--out", str(results)]
+    refused = run_as(command, ROOT, None, True, {}, private=[ROOT / "autograder" / "hidden", ROOT / "solutions"])
+    assert refused.returncode == 3 and "refusing to run student code without box" in refused.stderr, refused.stderr
+    assert json.loads(results.read_text())["score"] == 0
+    graded = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert graded.returncode == 0 and "Total: 100 / 100" in graded.stdout, graded.stdout + graded.stderr

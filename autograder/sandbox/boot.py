@@ -86,9 +86,13 @@ def main() -> None:
     protections["user"] = confine.drop_privileges(unprivileged_user(config, boxed))
     rlimits = dict(config["rlimits"], RLIMIT_NPROC=config["processes"] if boxed else 1)
     protections["rlimits"] = confine.limit_resources(rlimits)
-    protections["landlock"] = confine.restrict_filesystem(config["readable"] + [KIT], [folder],
-                                                          [f"/dev/{name}" for name in confine.DEVICES])
-    protections["seccomp"] = confine.install_seccomp()
+    threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1
+    if threads > 1:  # Landlock and seccomp would bind only this thread
+        protections["landlock"] = protections["seccomp"] = f"missing: the worker has {threads} threads"
+    else:
+        protections["landlock"] = confine.restrict_filesystem(config["readable"] + [KIT], [folder],
+                                                              [f"/dev/{name}" for name in confine.DEVICES])
+        protections["seccomp"] = confine.install_seccomp()
     worker.run(config, folder, protections)
 
 

@@ -59,6 +59,15 @@ class Limits:
                 "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
 
 
+def missing_protections(protections: Dict[str, str]) -> List[str]:
+    """Names of the protections a worker reported missing (or failed to prove), or that never started."""
+    return [name for name, state in protections.items() if state.startswith(("missing", "NO", "no worker"))]
+
+
+class SandboxIncomplete(Exception):
+    """A strict grader's worker lacks some protection: nothing of the student's may run in it."""
+
+
 class StudentError(Exception):
     """Student code failed: kind is one of protocol.ERROR_KINDS, message is safe to show."""
 
@@ -109,14 +118,15 @@ class Worker:
 
     def __init__(self, modules: Dict[str, bytes], limits: Limits = Limits(),
                  protected: List[Path] = (), user: str = "nobody",
-                 unavailable: Optional[Dict[str, str]] = None, trusted: bool = False):
+                 unavailable: Optional[Dict[str, str]] = None, trusted: bool = False, strict: bool = False):
         """modules: name -> source of the graded files; unavailable: name -> why a module is absent;
         protected: files the worker must not be able to read (it proves so at start-up);
-        trusted: the reference, which keeps the grader's user where no box can be made."""
+        trusted: the reference, which keeps the grader's user where no box can be made;
+        strict: refuse to run anything unless every protection is active (SandboxIncomplete)."""
         self.limits = limits
         self.protected = [Path(p) for p in protected]
         self.owner = unprivileged_account(user)
-        self.trusted = trusted
+        self.trusted, self.strict = trusted, strict
         remove_stale_folders()
         self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
         self._lock = open(self.folder / "lock", "w")
@@ -168,11 +178,21 @@ class Worker:
         except OSError:
             raise self._ended() from None
         header, _ = self._receive(self.limits.startup_timeout)
-        self.protections = header["protections"]
+        self.protections = {str(name): str(state) for name, state in header["protections"].items()}
+        missing = [f"{name} ({self.protections[name]})" for name in missing_protections(self.protections)]
+        if self.strict and missing:
+            self.stop()
+            raise SandboxIncomplete("refusing to run student code without " + "; ".join(missing))
         self.imported = set()
         if self.stored:
             self._send({"op": "store", "names": list(self.stored)}, list(self.stored.values()))
             self._receive(self.limits.startup_timeout)
+
+    def start(self) -> Dict[str, str]:
+        """Start the worker now (it starts on the first call otherwise); return its protections."""
+        if self.process is None:
+            self._start()
+        return self.protections
 
     def _send(self, header, arrays=()):
         try:
