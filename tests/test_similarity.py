@@ -87,10 +87,13 @@ def f(weights, data):
     assert tokens(original) != tokens(disguised), "a changed expression is a change"
 
 
-@pytest.mark.parametrize("transformation", list(disguise.TRANSFORMATIONS))
+DISGUISES = {**disguise.TRANSFORMATIONS, **disguise.HARDER}
+
+
+@pytest.mark.parametrize("transformation", list(DISGUISES))
 def test_each_disguise_alone_and_combined_is_found_in_every_loss(release, students, fingerprinted, transformation):
     for student in (2, 6):  # styles with lists and sums to rewrite, and statements to reorder
-        copy = {module: disguise.TRANSFORMATIONS[transformation](text) for module, text in students[student].items()}
+        copy = {module: DISGUISES[transformation](text) for module, text in students[student].items()}
         assert copy != students[student]
         originals.check_correct(copy)  # a disguise keeps the code working
         analysis = analyse(release, {"copy": copy}, fingerprinted)

@@ -6,7 +6,10 @@ body becomes a pre-order stream of AST tokens, after these normalisations:
   given), every other name V; attribute, keyword and NumPy names stay (they are
   the API, a renamer cannot change them); import aliases become the module name;
 - comments and formatting vanish with the AST; docstrings and `pass` are dropped;
-- literals: numbers become N, strings S (True/False/None stay);
+- equivalent spellings are one: `a.dot(b)`, `np.dot(a, b)` and `np.matmul(a, b)`
+  read as `a @ b`, `np.sum(a, ...)` as `a.sum(...)` (and the other reductions),
+  `x += e` as `x = x + e`;
+- literals: numbers become N, strings S (True/False/None stay, np.newaxis is None);
 - `acc = []; for t in it: acc.append(e)` becomes `acc = [e for t in it]`,
   `s = 0; for t in it: s += e` becomes `s = sum(e for t in it)` and a lone
   `for t in it: s += e` becomes `s += sum(e for t in it)` (list, set and
@@ -30,6 +33,8 @@ KEPT_NAMES = frozenset(
     "range xrange len sum max min abs zip enumerate float int bool list dict set tuple print map filter sorted "
     "reversed any all round isinstance super object self np numpy math random".split())
 COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.GeneratorExp)
+REDUCTIONS = {"sum": "sum", "max": "max", "amax": "max", "min": "min", "amin": "min", "mean": "mean",
+              "argmax": "argmax", "argmin": "argmin", "prod": "prod"}
 BARRIERS = (ast.Return, ast.Raise, ast.Break, ast.Continue, ast.Global, ast.Nonlocal, ast.Delete, ast.Assert)
 MAX_DEPTH = 120          # deeper expressions end in one token: hostile nesting cannot exhaust the stack
 MAX_CHARS = 128 * 1024  # per module: a huge file is compared on its beginning
@@ -192,28 +197,32 @@ def _initialiser(previous: List[ast.stmt], loop: ast.stmt) -> Optional[int]:
     return None
 
 
+def _sum(inner: ast.AugAssign, generators: List[ast.comprehension]) -> ast.Call:
+    return ast.Call(func=ast.Name(id="sum", ctx=ast.Load()),
+                    args=[ast.GeneratorExp(elt=inner.value, generators=generators)], keywords=[])
+
+
 def _fold_loop(previous: Optional[ast.stmt], statement: ast.stmt) -> Optional[ast.stmt]:
-    """The initialisation `previous` and a loop folded into one comprehension assignment, or None."""
+    """A loop folded into one comprehension assignment (with its initialisation `previous`), or None.
+
+    `acc = []` + append loop -> `acc = [...]`; `s = 0` + `s += e` loop -> `s = sum(...)`;
+    any other `s += e` loop -> `s += sum(...)` (then `previous` stays).
+    """
     found = loop_nest(statement) if isinstance(statement, ast.For) else None
-    name = _accumulator(found[1]) if found else None
-    if name is None:
+    if found is None or _accumulator(found[1]) is None:
         return None
     generators, inner = found
-    if not isinstance(previous, ast.Assign):  # `for t in it: s += e` alone is `s += sum(e for t in it)`
-        if not isinstance(inner, ast.AugAssign):
+    init = previous.value if isinstance(previous, ast.Assign) else None
+    if isinstance(inner, ast.Expr):
+        if not (isinstance(init, ast.List) and not init.elts):
             return None
-        total = ast.Call(func=ast.Name(id="sum", ctx=ast.Load()),
-                         args=[ast.GeneratorExp(elt=inner.value, generators=generators)], keywords=[])
-        return ast.copy_location(ast.AugAssign(target=inner.target, op=ast.Add(), value=total), statement)
-    target, init = previous.targets[0], previous.value
-    if isinstance(inner, ast.Expr) and isinstance(init, ast.List) and not init.elts:
         value: ast.expr = ast.ListComp(elt=inner.value.args[0], generators=generators)
-    elif isinstance(inner, ast.AugAssign) and isinstance(init, ast.Constant) and init.value == 0:
-        value = ast.Call(func=ast.Name(id="sum", ctx=ast.Load()),
-                         args=[ast.GeneratorExp(elt=inner.value, generators=generators)], keywords=[])
+    elif isinstance(init, ast.Constant) and init.value == 0:
+        value = _sum(inner, generators)
     else:
-        return None
-    return ast.copy_location(ast.Assign(targets=[target], value=value), statement)
+        folded = ast.AugAssign(target=inner.target, op=ast.Add(), value=_sum(inner, generators))
+        return ast.copy_location(folded, statement)
+    return ast.copy_location(ast.Assign(targets=previous.targets, value=value), statement)
 
 
 class Streamer:
@@ -248,10 +257,29 @@ class Streamer:
             return [token for stream in streams for token in stream]
         return [token for index in canonical_order(statements, streams) for token in streams[index]]
 
+    def equivalent(self, node: ast.AST) -> Optional[ast.AST]:
+        """One spelling for equivalent ones: `a @ b` for `a.dot(b)`, `np.dot(a, b)`, `np.matmul(a, b)`;
+        `a.sum(...)` for `np.sum(a, ...)` (and the other reductions); `x = x + e` for `x += e`."""
+        if isinstance(node, ast.AugAssign):
+            return ast.Assign(targets=[node.target], value=ast.BinOp(left=node.target, op=node.op, right=node.value))
+        if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.keywords and \
+                node.func.attr in ("dot", "matmul"):
+            return None
+        func, args = node.func, node.args
+        numpy = isinstance(func.value, ast.Name) and self.name(func.value.id) == "np"
+        if func.attr in ("dot", "matmul") and len(args) == 1 + numpy:
+            left, right = (args[0], args[1]) if numpy else (func.value, args[0])
+            return ast.BinOp(left=left, op=ast.MatMult(), right=right)
+        if numpy and func.attr in REDUCTIONS and args:
+            method = ast.Attribute(value=args[0], attr=REDUCTIONS[func.attr], ctx=ast.Load())
+            return ast.Call(func=method, args=args[1:], keywords=node.keywords)
+        return None
+
     def node(self, node: ast.AST, depth: int, line: int) -> List[Token]:
         line = getattr(node, "lineno", line)
         if depth > MAX_DEPTH:
             return [("DEEP", line)]
+        node = self.equivalent(node) or node
         tokens: List[Token] = []
         if isinstance(node, ast.Name):
             return [(self.name(node.id), line)]
@@ -263,6 +291,8 @@ class Streamer:
                 repr(value) if value is None or isinstance(value, bool) else "N"
             return [(kind, line)]
         if isinstance(node, ast.Attribute):
+            if node.attr == "newaxis" and isinstance(node.value, ast.Name) and self.name(node.value.id) == "np":
+                return [("None", line)]  # np.newaxis is None
             return self.node(node.value, depth + 1, line) + [("." + node.attr, line)]
         if isinstance(node, ast.keyword):
             return [(f"{node.arg}=", line)] + self.node(node.value, depth + 1, line)

@@ -11,8 +11,14 @@ behaviour (the evaluation checks the disguised losses against the reference):
   (`+ 1` -> `+ 1.0`), einsum subscripts renamed;
 - reorder: adjacent assignments that do not depend on each other swapped;
 - comprehension: `acc = []` + an append loop <-> a list comprehension, and
-  `s = 0` + an accumulating loop <-> `sum(...)`, in both directions;
+  `s = 0` + an accumulating loop <-> `sum(...)`, in both directions, and a
+  lone accumulating loop `for t in it: s += e` -> `s += sum(e for t in it)`;
 - all: every one of the above, in that order.
+HARDER holds a robustness check outside the issue's list: `equivalents` respells
+matrix products (`a.dot(b)`, `np.dot(a, b)`, `a @ b`), sums (`np.sum(a)`,
+`a.sum()`) and `x += e` as `x = x + e`. Measured before the detector learnt
+these spellings, it cost recall (0.29-0.71 per loss function); it is kept to
+show that, and to catch a regression.
 """
 import ast
 import io
@@ -254,10 +260,66 @@ def comprehension(text: str) -> str:
                 edits.append((block[i].lineno, block[i + 1].end_lineno, [indent + folded]))
                 i += 2
                 continue
+            nest = loop_nest(block[i]) if isinstance(block[i], ast.For) else None
+            if nest and isinstance(nest[1], ast.AugAssign) and isinstance(nest[1].op, ast.Add) and \
+                    isinstance(nest[1].target, ast.Name):  # a lone accumulating loop -> `s += sum(...)`
+                total = ast.unparse(ast.GeneratorExp(elt=nest[1].value, generators=nest[0]))
+                edits.append((block[i].lineno, block[i].end_lineno, [f"{indent}{nest[1].target.id} += sum({total})"]))
+                i += 1
+                continue
             unfolded = _to_loop(block[i])
             if unfolded:
                 edits.append((block[i].lineno, block[i].end_lineno, [indent + line for line in unfolded]))
             i += 1
+    return _replace_lines(text, edits)
+
+
+class _Equivalents(ast.NodeTransformer):
+    """`a.dot(b)` / `np.dot(a, b)` -> `a @ b` and back, `np.sum(a)` <-> `a.sum()`, `x += e` -> `x = x + e`."""
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        self.generic_visit(node)
+        func, args = node.func, node.args
+        if isinstance(func, ast.Attribute) and not node.keywords:
+            numpy = isinstance(func.value, ast.Name) and func.value.id == "np"
+            if func.attr == "dot" and numpy and len(args) == 2:
+                return ast.BinOp(left=args[0], op=ast.MatMult(), right=args[1])
+            if func.attr == "dot" and not numpy and len(args) == 1:
+                return ast.BinOp(left=func.value, op=ast.MatMult(), right=args[0])
+            if func.attr == "sum" and numpy and len(args) == 1:
+                return ast.Call(func=ast.Attribute(value=args[0], attr="sum", ctx=ast.Load()), args=[], keywords=[])
+            if func.attr == "sum" and not numpy and not args:
+                return ast.Call(func=ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr="sum",
+                                                   ctx=ast.Load()), args=[func.value], keywords=[])
+        return node
+
+    def visit_BinOp(self, node: ast.BinOp) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.op, ast.MatMult) and not isinstance(node.left, ast.BinOp):
+            return ast.Call(func=ast.Attribute(value=ast.Name(id="np", ctx=ast.Load()), attr="dot", ctx=ast.Load()),
+                            args=[node.left, node.right], keywords=[])
+        return node
+
+    def visit_AugAssign(self, node: ast.AugAssign) -> ast.AST:
+        self.generic_visit(node)
+        if isinstance(node.target, ast.Name):
+            value = ast.BinOp(left=ast.Name(id=node.target.id, ctx=ast.Load()), op=node.op, right=node.value)
+            return ast.Assign(targets=[node.target], value=value, lineno=node.lineno)
+        return node
+
+
+def equivalents(text: str) -> str:
+    """Rewrites into equivalent NumPy and Python spellings that the detector does not undo (a robustness check)."""
+    lines, edits = text.splitlines(), []
+    for block in _blocks(ast.parse(text)):
+        for statement in block:
+            if hasattr(statement, "body") or lines[statement.lineno - 1][:statement.col_offset].strip():
+                continue
+            before = ast.dump(statement)
+            changed = ast.fix_missing_locations(_Equivalents().visit(statement))
+            if ast.dump(changed) != before:
+                new = " " * statement.col_offset + ast.unparse(changed)
+                edits.append((statement.lineno, statement.end_lineno, new.splitlines()))
     return _replace_lines(text, edits)
 
 
@@ -270,3 +332,6 @@ def everything(text: str) -> str:
 TRANSFORMATIONS: Dict[str, Callable[[str], str]] = {
     "rename": rename, "reformat": reformat, "comments": comments, "literals": literals,
     "reorder": reorder, "comprehension": comprehension, "all": everything}
+# Not among the issue's disguises: measured apart (see the module's docstring).
+HARDER: Dict[str, Callable[[str], str]] = {
+    "equivalents": equivalents, "all+equivalents": lambda text: equivalents(everything(text))}

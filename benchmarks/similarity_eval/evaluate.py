@@ -44,7 +44,8 @@ def make_class(transformations: List[str]) -> Class:
         modules = originals.build_modules(student)
         students[f"s{student}"] = (student, modules)
         for name in transformations:
-            copy = {module: disguise.TRANSFORMATIONS[name](text) for module, text in modules.items()}
+            transform = disguise.TRANSFORMATIONS.get(name) or disguise.HARDER[name]
+            copy = {module: transform(text) for module, text in modules.items()}
             originals.check_correct(copy)
             students[f"s{student}-{name}"] = (student, copy)
     return students
@@ -65,7 +66,7 @@ def measure(students: Class, units: List[str]) -> Dict[str, Tuple[int, int, int,
             (origin_a, modules_a), (origin_b, modules_b) = students[a], students[b]
             pair = listed.get((a, b))
             if unit == "any unit":
-                flagged, score = bool(pair and pair.flagged), max(pair.scores.values()) if pair else 0.0
+                flagged, score = bool(pair and pair.flagged), pair.strength if pair else 0.0
             else:
                 if origin_a == origin_b and function_text(modules_a, unit) == function_text(modules_b, unit):
                     continue
@@ -87,6 +88,7 @@ def main() -> None:
     units = list(originals.LOSSES)
     classes = {name: [name] for name in disguise.TRANSFORMATIONS}
     classes["mixed"] = list(disguise.TRANSFORMATIONS)
+    classes.update({name: [name] for name in disguise.HARDER})
     print(f"threshold {compare.THRESHOLD}; precision / recall (copies found / copies) per loss function")
     print("| transformation | " + " | ".join(units + ["any unit"]) + " |")
     print("|---" * (len(units) + 2) + "|")
