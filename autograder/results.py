@@ -7,7 +7,9 @@ a results.json back without loss for batch reports and merging.
 """
 import json
 import os
+import re
 import tempfile
+import unicodedata
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Dict, List, Optional
@@ -18,7 +20,23 @@ GRADED_FUNCTIONS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive
 CHECK_KINDS = ("values", "gradient", "sanity", "stability", "speed", "vectorised", "api", "sgd")
 # Flags name what went wrong with a submission as a whole, for gradebooks and item analysis.
 FLAGS = ("missing_file", "syntax_error", "import_error", "timeout", "crash", "memory",
-         "bad_output", "grader_error")
+         "bad_output", "bad_notebook", "grader_error")
+# ANSI/VT escape sequences: CSI (ESC [ ... final), OSC/DCS/PM/APC strings (to BEL or ST), other ESC x.
+ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"
+                             r"|[\x1b][\]PX^_].*?(?:\x07|\x1b\\|$)|[\x90\x9d\x98\x9e\x9f].*?(?:\x07|\x9c|$)"
+                             r"|\x1b[ -/]*[0-~]?", re.DOTALL)
+
+
+def sanitise(text) -> str:
+    """One line of plain text: escape sequences removed, whitespace controls made spaces, other controls,
+    format characters (bidi overrides, zero-width) and lone surrogates dropped.
+
+    Applied to everything a result carries, since much of it comes from student output
+    (exception messages, file names, type names) and reaches terminals, results.json and nbgrader.
+    """
+    text = ESCAPE_SEQUENCE.sub("", str(text))
+    text = re.sub(r"[\t\n\r\v\f\x85\u2028\u2029]", " ", text)
+    return "".join(character for character in text if unicodedata.category(character) not in ("Cc", "Cf", "Cs"))
 
 
 @dataclass
@@ -31,6 +49,10 @@ class CheckResult:
     score: float
     feedback: str
     mistake: Optional[str] = None  # the classic mistake diagnosed, when one was recognised
+
+    def __post_init__(self):
+        self.name, self.feedback = sanitise(self.name), sanitise(self.feedback)
+        self.mistake = None if self.mistake is None else sanitise(self.mistake)
 
     @property
     def passed(self) -> bool:
@@ -46,6 +68,12 @@ class GradeResult:
     flags: List[str] = field(default_factory=list)
     protections: Dict[str, str] = field(default_factory=dict)  # protection -> "active" or why not
     notes: List[str] = field(default_factory=list)  # informational lines (e.g. measured speedups)
+
+    def __post_init__(self):
+        self.submission = sanitise(self.submission)
+        self.flags = [sanitise(flag) for flag in self.flags]
+        self.notes = [sanitise(note) for note in self.notes]
+        self.protections = {sanitise(name): sanitise(state) for name, state in self.protections.items()}
 
     @property
     def score(self) -> float:

@@ -34,14 +34,39 @@ class Submission:
     notebook_problem: str = ""
 
 
+UNREADABLE_NOTEBOOK = "could not be read as a notebook"
+
+
+class NotebookError(ValueError):
+    """The notebook is not a notebook: bad JSON, too deep, too large, or not nbformat's structure."""
+
+
+def _text(value) -> str:
+    if isinstance(value, list) and all(isinstance(part, str) for part in value):
+        return "".join(value)
+    if isinstance(value, str):
+        return value
+    raise NotebookError("a cell's source is neither text nor a list of lines")
+
+
 def answer_cells(notebook: bytes) -> Dict[str, str]:
-    """Sources of the code cells whose nbgrader grade_id is answer_*, else that define an answer_* name."""
-    cells = [cell for cell in json.loads(notebook).get("cells", []) if cell.get("cell_type") == "code"]
+    """Sources of the code cells whose nbgrader grade_id is answer_*, else that define an answer_* name.
+
+    NotebookError (or RecursionError, for absurdly deep JSON) if it is not a notebook.
+    """
+    document = json.loads(notebook)
+    if not isinstance(document, dict) or not isinstance(document.get("cells"), list):
+        raise NotebookError("it has no list of cells")
     answers = {}
-    for cell in cells:
-        source = cell.get("source", "")
-        source = "".join(source) if isinstance(source, list) else str(source)
-        grade_id = str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
+    for cell in document["cells"]:
+        if not isinstance(cell, dict):
+            raise NotebookError("a cell is not an object")
+        if cell.get("cell_type") != "code":
+            continue
+        source = _text(cell.get("source", ""))
+        metadata = cell.get("metadata", {})
+        nbgrader = metadata.get("nbgrader", {}) if isinstance(metadata, dict) else {}
+        grade_id = str(nbgrader.get("grade_id", "")) if isinstance(nbgrader, dict) else ""
         names = [grade_id] if grade_id.startswith("answer_") else \
             re.findall(r"^(?:def\s+)?(answer_\w+)\s*[(=]", source, flags=re.MULTILINE)
         for name in names:
@@ -49,14 +74,25 @@ def answer_cells(notebook: bytes) -> Dict[str, str]:
     return answers
 
 
+def unreadable_notebook(problem: str) -> bool:
+    """Does this notebook problem mean a notebook was there but could not be read (rather than missing)?"""
+    return UNREADABLE_NOTEBOOK in problem
+
+
 def _read_notebook(submission: Submission, read, size: int) -> None:
+    """Fill submission.answers from the notebook; any failure only sets notebook_problem."""
     if size > MAX_NOTEBOOK_BYTES:
-        submission.notebook_problem = f"{NOTEBOOK} is larger than {MAX_NOTEBOOK_BYTES // 2**20} MiB"
+        submission.notebook_problem = (f"{NOTEBOOK} {UNREADABLE_NOTEBOOK}: it is larger than "
+                                       f"{MAX_NOTEBOOK_BYTES // 2**20} MiB")
         return
     try:
         submission.answers = answer_cells(read())
-    except (ValueError, AttributeError, TypeError, OSError, zipfile.BadZipFile) as error:
-        submission.notebook_problem = f"{NOTEBOOK} could not be read as a notebook ({type(error).__name__})"
+    except RecursionError:
+        submission.notebook_problem = f"{NOTEBOOK} {UNREADABLE_NOTEBOOK}: its JSON is nested too deeply"
+    except NotebookError as error:
+        submission.notebook_problem = f"{NOTEBOOK} {UNREADABLE_NOTEBOOK}: {error}"
+    except Exception as error:  # bad JSON, bad encoding, a zip member that cannot be read, memory
+        submission.notebook_problem = f"{NOTEBOOK} {UNREADABLE_NOTEBOOK} ({type(error).__name__})"
 
 
 def _ignored(parts) -> bool:
@@ -139,7 +175,10 @@ def _from_folder(path: Path, submission: Submission) -> None:
         elif file.stat().st_size > MAX_FILE_BYTES:
             submission.problems[module] = f"{module}.py is larger than {MAX_FILE_BYTES // 1024} KiB"
         else:
-            submission.sources[module] = file.read_bytes()
+            try:
+                submission.sources[module] = file.read_bytes()
+            except OSError as error:
+                submission.problems[module] = f"{module}.py could not be read ({error.strerror})"
 
 
 def find_submission(path: Path) -> Submission:
