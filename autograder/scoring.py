@@ -16,8 +16,10 @@ from typing import Dict, List, Optional
 
 import pytest
 
+from .problems import ProblemSet, new_secret
 from .results import CheckResult
 from .sandbox.process import StudentError, Worker
+from .submission import unreadable_notebook
 
 HIDDEN_SUITE = Path(__file__).resolve().parent / "hidden"
 ERROR_FLAGS = {"import": "import_error", "missing": "missing_file", "timeout": "timeout",
@@ -42,6 +44,11 @@ class GradingContext:
     notebook_problem: str = ""
     notes: List[str] = field(default_factory=list)
     cache: Dict[str, object] = field(default_factory=dict)
+    secret: int = field(default_factory=new_secret)  # mixed into every problem: see problems.py
+
+    @property
+    def problems(self) -> ProblemSet:
+        return ProblemSet(self.secret)
 
 
 def describe_student_error(function: str, error: StudentError) -> str:
@@ -67,6 +74,8 @@ class RubricPlugin:
         self.context = context
         self.checks: List[CheckResult] = []
         self.flags: List[str] = []
+        if unreadable_notebook(context.notebook_problem):
+            self._flag("bad_notebook")
 
     @pytest.fixture(scope="session")
     def grading(self) -> GradingContext:

@@ -4,10 +4,13 @@ Both run in sandboxed workers with single-threaded BLAS on the same stored data;
 each round times one reference call and one student call back to back (round
 trips measured here, in the trusted process), and the best time of each is
 kept, so load on the machine slows both and is filtered out by the minimum.
-Every round uses a fresh W, so a submission cannot cache its way to speed.
+Every round uses a fresh W drawn with the grading's secret, so a submission
+cannot cache or precompute its way to speed, and every timed answer is checked:
+a function that answers fast only when it is timed gains nothing.
 """
 import time
 from dataclasses import dataclass
+from typing import Callable
 
 import numpy as np
 
@@ -17,12 +20,14 @@ MAX_RATIO = 8.0        # loops over examples measure 18-50x here, einsum and cla
 CLEAR_PASS_RATIO = 4.0
 CLEAR_FAIL_RATIO = 30.0
 MIN_ROUNDS, MAX_ROUNDS = 3, 12
+REG = 1e-3  # the regularisation of every timed call
 
 
 @dataclass
 class Timing:
     student_seconds: float
     reference_seconds: float
+    wrong: str = ""  # why a timed answer of the student's was wrong, if one was
 
     @property
     def ratio(self) -> float:
@@ -33,22 +38,33 @@ class Timing:
         return self.ratio <= MAX_RATIO
 
 
-def _round_trip(worker: Worker, module: str, function: str, W: np.ndarray, X: Stored, y: Stored,
-                timeout: float) -> float:
+def _timed_call(worker: Worker, module: str, function: str, W: np.ndarray, X: Stored, y: Stored,
+                timeout: float):
+    """(seconds, outputs) of one call, the round trip measured here."""
     start = time.perf_counter()
-    worker.call(module, function, W, X, y, 1e-3, timeout=timeout)
-    return time.perf_counter() - start
+    values = worker.call(module, function, W, X, y, REG, timeout=timeout).values
+    return time.perf_counter() - start, values
 
 
 def compare_speed(student: Worker, reference: Worker, module: str, function: str, X: Stored,
-                  y: Stored, dim: int, num_classes: int, timeout: float = 10.0) -> Timing:
-    """Best-of-rounds student and reference times on the stored X, y that both workers hold."""
-    rng = np.random.default_rng(0)
+                  y: Stored, rng: np.random.Generator, dim: int, num_classes: int,
+                  judge: Callable, timeout: float = 10.0) -> Timing:
+    """Best-of-rounds student and reference times on the stored X, y that both workers hold.
+
+    Every timed answer of the student's is judged against the reference's for the
+    same W: judge(W, reg, student_outputs, reference_outputs) returns '' when it is
+    right, else why not, and the first wrong answer ends the comparison.
+    """
     best_student = best_reference = float("inf")
     for round_number in range(1, MAX_ROUNDS + 1):
         W = 1e-3 * rng.standard_normal((dim, num_classes))
-        best_reference = min(best_reference, _round_trip(reference, module, function, W, X, y, timeout))
-        best_student = min(best_student, _round_trip(student, module, function, W, X, y, timeout))
+        seconds, expected = _timed_call(reference, module, function, W, X, y, timeout)
+        best_reference = min(best_reference, seconds)
+        seconds, answer = _timed_call(student, module, function, W, X, y, timeout)
+        best_student = min(best_student, seconds)
+        wrong = judge(W, REG, answer, expected)
+        if wrong:
+            return Timing(best_student, best_reference, wrong)
         ratio = best_student / best_reference
         if round_number >= MIN_ROUNDS and (ratio <= CLEAR_PASS_RATIO or ratio >= CLEAR_FAIL_RATIO):
             break
@@ -63,5 +79,5 @@ def naive_speedup(student: Worker, module: str, naive: str, vectorised: str, X: 
     for _ in range(rounds):
         for function in (naive, vectorised):
             best[function] = min(best.get(function, float("inf")),
-                                 _round_trip(student, module, function, W, X, y, timeout))
+                                 _timed_call(student, module, function, W, X, y, timeout)[0])
     return best[naive] / best[vectorised]

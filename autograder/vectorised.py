@@ -5,13 +5,23 @@ N from `N, D = X.shape`, ...) and arrays with one row per example (X, y, X @ W,
 ...). A for loop, comprehension or while loop whose iteration depends on the
 example count, or that iterates over the rows of such an array, is a loop over
 examples; a loop over the classes (range(C), range(W.shape[1])) is allowed.
-Module-level functions it calls are followed, so a loop hidden in a helper (or
-a call to the naive version) counts too.
+Iterating calls (map, filter, functools.reduce, np.apply_along_axis,
+np.vectorize, ...) over per-example arrays count as loops too.
+
+What is judged is what the graded name is bound to after import (binding.py):
+a later `f = svm_loss_naive`, a decorator or a wrapper counts, and every
+module-level function, class or alias reachable from it is followed, so a loop
+hidden in a helper (or a call to the naive version) counts too, as does a
+recursive call. What the check cannot follow it refuses (StaticCheckError).
 """
 import ast
-from typing import Dict, List, Optional, Set
+from typing import Dict, List, Optional, Set, Tuple
+
+from .binding import Binding, ModuleScope, StaticCheckError, python_source  # noqa: F401 (re-exported)
 
 ROW_ARRAY_ARGUMENTS = (1, 2)  # positions of X and y in f(W, X, y, reg)
+ITERATING_CALLS = {"map", "filter", "reduce", "starmap", "accumulate", "apply_along_axis", "apply_over_axes",
+                   "vectorize", "frompyfunc", "fromiter", "nditer", "ndenumerate", "iter"}
 
 
 def _names(node: ast.AST) -> Set[str]:
@@ -73,13 +83,23 @@ def _position(node: ast.AST):
     return getattr(located, "lineno", 0), getattr(located, "col_offset", 0)
 
 
-def _function_loops(function: ast.FunctionDef, graded: bool) -> List[str]:
-    """Lines of loops over examples directly inside function.
+def _callee(node: ast.AST) -> str:
+    """The called name of a call (np.vectorize(f)(X) counts as vectorize)."""
+    while isinstance(node, ast.Call):
+        node = node.func
+    return node.id if isinstance(node, ast.Name) else node.attr if isinstance(node, ast.Attribute) else ""
+
+
+def _function_loops(function: ast.AST, graded: bool) -> List[str]:
+    """Lines of loops over examples directly inside function (a def or a lambda).
 
     In the graded function X and y hold the examples; a helper's arguments are
     unknown, so all of them are assumed to.
     """
-    arguments = [a.arg for a in function.args.args]
+    arguments = [a.arg for a in function.args.posonlyargs + function.args.args]
+    if not graded:
+        arguments += [a.arg for a in function.args.kwonlyargs]
+        arguments += [a.arg for a in (function.args.vararg, function.args.kwarg) if a is not None]
     row_arrays = [arguments[i] for i in ROW_ARRAY_ARGUMENTS if i < len(arguments)] if graded else arguments
     taint = _Taint(set(row_arrays))
     findings = []
@@ -93,24 +113,56 @@ def _function_loops(function: ast.FunctionDef, graded: bool) -> List[str]:
             findings.append(f"line {_position(node)[0]}: a loop over the examples")
         elif isinstance(node, ast.While):
             findings.append(f"line {node.lineno}: a while loop")
+        elif isinstance(node, ast.Call) and _callee(node) in ITERATING_CALLS \
+                and any(_loop_over_examples(arg, taint) for arg in node.args):
+            findings.append(f"line {node.lineno}: {_callee(node)} over the examples")
     return findings
+
+
+def _cycles(edges: Dict[int, Set[int]], names: Dict[int, str]) -> List[str]:
+    """Functions that can call themselves again (recursion is a loop in disguise)."""
+    found = []
+    for start in edges:
+        pending, seen = list(edges[start]), set()
+        while pending:
+            current = pending.pop()
+            if current == start:
+                found.append(f"{names[start]}: a recursive call")
+                break
+            if current not in seen:
+                seen.add(current)
+                pending.extend(edges.get(current, ()))
+    return found
 
 
 def example_loops(source: str, function_name: str) -> Optional[List[str]]:
-    """Loops over examples reachable from function_name; None if the function is not defined in source."""
-    module = ast.parse(source)
-    functions: Dict[str, ast.FunctionDef] = {node.name: node for node in module.body
-                                             if isinstance(node, ast.FunctionDef)}
-    if function_name not in functions:
+    """Loops over examples reachable from what function_name is bound to; None if the module never binds it.
+
+    StaticCheckError if the module does something the check cannot follow.
+    """
+    scope = ModuleScope(source)
+    if function_name not in scope.bindings:
         return None
-    findings, pending, seen = [], [function_name], set()
+    findings: List[str] = []
+    edges: Dict[int, Set[int]] = {}
+    names: Dict[int, str] = {}
+    pending: List[Tuple[Binding, bool]] = [(binding, True) for binding in scope.resolve(function_name)]
+    seen = set()
     while pending:
-        name = pending.pop()
-        if name in seen:
+        binding, graded = pending.pop()
+        if (id(binding), graded) in seen:
             continue
-        seen.add(name)
-        function = functions[name]
-        findings += [f"{name}, {finding}" for finding in _function_loops(function, name == function_name)]
-        pending += [call.func.id for call in ast.walk(function) if isinstance(call, ast.Call)
-                    and isinstance(call.func, ast.Name) and call.func.id in functions]
-    return findings
+        seen.add((id(binding), graded))
+        names[id(binding)] = binding.name
+        scope.check_followable(binding, graded)
+        if graded and binding.kind == "value" and isinstance(binding.node, ast.Name):  # f = other_function
+            targets = [(target, True) for target in scope.resolve(binding.node.id, binding.position)]
+        else:
+            for function in scope.functions(binding):
+                is_graded = graded and binding.kind == "def"
+                findings += [f"{binding.name}, {finding}" for finding in _function_loops(function, is_graded)]
+            targets = [(target, False) for name, before in scope.references(binding)
+                       for target in scope.resolve(name, before)]
+        edges.setdefault(id(binding), set()).update(id(target) for target, _ in targets)
+        pending += targets
+    return findings + _cycles(edges, names)

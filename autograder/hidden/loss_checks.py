@@ -4,12 +4,13 @@ from typing import List
 
 import numpy as np
 
-from autograder import mistakes, problems
+from autograder import mistakes
+from autograder.problems import Problem
 from autograder.reference import reference_module
 from autograder.sandbox.process import NotNumeric, Stored
 from autograder.scoring import Deduction, GradingContext
 from autograder.timing import MAX_RATIO, compare_speed, naive_speedup
-from autograder.vectorised import example_loops
+from autograder.vectorised import StaticCheckError, example_loops, python_source
 
 MODULE = {"svm_loss_naive": "linear_svm", "svm_loss_vectorized": "linear_svm",
           "softmax_loss_naive": "softmax", "softmax_loss_vectorized": "softmax"}
@@ -36,13 +37,13 @@ def naive_of(function: str) -> str:
     return function.replace("vectorized", "naive")
 
 
-def reference_loss(function: str, problem: problems.Problem):
+def reference_loss(function: str, problem: Problem):
     """The reference's (loss, dW), computed in the trusted process."""
     module = reference_module(f"classifiers.{MODULE[function]}")
     return getattr(module, f"{loss_kind(function)}_loss_vectorized")(*problem.args)
 
 
-def call_loss(grading: GradingContext, function: str, problem: problems.Problem) -> LossOutput:
+def call_loss(grading: GradingContext, function: str, problem: Problem) -> LossOutput:
     """The student's (loss, dW) on a problem, or a Deduction saying what is wrong with the return value."""
     reply = grading.student.call(MODULE[function], function, *problem.args)
     if len(reply.values) != 2:
@@ -58,7 +59,7 @@ def call_loss(grading: GradingContext, function: str, problem: problems.Problem)
 
 
 def check_loss_values(grading, function):
-    for problem in problems.value_problems():
+    for problem in grading.problems.value_problems():
         output = call_loss(grading, function, problem)
         expected, _ = reference_loss(function, problem)
         if not mistakes.close(output.loss, expected):
@@ -68,7 +69,7 @@ def check_loss_values(grading, function):
 
 
 def check_gradient_values(grading, function):
-    for problem in problems.value_problems():
+    for problem in grading.problems.value_problems():
         output = call_loss(grading, function, problem)
         _, expected = reference_loss(function, problem)
         accepted = [expected]
@@ -83,7 +84,7 @@ def check_gradient_values(grading, function):
 def check_numerical_gradient(grading, function):
     """The student's dW against centred differences of the student's own loss, away from kinks."""
     computes_a_loss(grading, function)
-    problem = problems.gradient_check_problem()
+    problem = grading.problems.gradient_check_problem()
     output = call_loss(grading, function, problem)
     if output.dW.shape != problem.W.shape:
         raise Deduction(f"dW has shape {output.dW.shape} but must be shaped like W {problem.W.shape}.")
@@ -94,8 +95,7 @@ def check_numerical_gradient(grading, function):
         for step in (NUMERICAL_STEP, -NUMERICAL_STEP):
             W = problem.W.copy()
             W[index] += step
-            losses.append(call_loss(grading, function, problems.Problem("", W, problem.X, problem.y,
-                                                                           problem.reg)).loss)
+            losses.append(call_loss(grading, function, Problem("", W, problem.X, problem.y, problem.reg)).loss)
         numerical = (losses[0] - losses[1]) / (2 * NUMERICAL_STEP)
         analytic = float(output.dW[index])
         error = abs(numerical - analytic) / max(abs(numerical) + abs(analytic), 1e-6)
@@ -106,8 +106,9 @@ def check_numerical_gradient(grading, function):
 
 
 def check_initial_loss(grading, function):
+    computes_a_loss(grading, function)
     for num_classes in (3, 10):
-        problem = problems.initialisation_problem(num_classes)
+        problem = grading.problems.initialisation_problem(num_classes)
         loss = call_loss(grading, function, problem).loss
         if loss_kind(function) == "svm":
             expected, why = num_classes - 1, "every wrong class's margin is about 1, so about C - 1"
@@ -125,7 +126,7 @@ def check_initial_loss(grading, function):
 
 def check_api(grading, function):
     computes_a_loss(grading, function)
-    problem = problems.random_problem(40, 10, 6, 4, 0.3)
+    problem = grading.problems.api_problem()
     output = call_loss(grading, function, problem)
     if output.loss_type not in FLOAT_TYPES:
         raise Deduction(f"The loss should be a float scalar; yours is of type {output.loss_type}.")
@@ -139,7 +140,7 @@ def check_api(grading, function):
 
 def check_stability(grading, function):
     computes_a_loss(grading, function)
-    base, shifted = problems.offset_problem(1e3)
+    base, shifted = grading.problems.offset_problem(1e3)
     before = call_loss(grading, function, base)
     after = call_loss(grading, function, shifted)
     if not (np.isfinite(after.loss) and np.all(np.isfinite(after.dW))):
@@ -152,61 +153,121 @@ def check_stability(grading, function):
                         "softmax without the max shift")
 
 
-def computes_a_loss(grading, function) -> None:
-    """Deduct unless the function's loss depends on X and y and its dW is not all zeros.
+RELATIVE_CHANGE = 1e-6  # far above rounding (1e-15), far below what a real loss does when its data change
 
-    Checks that do not compare values (numerical gradient, API, stability,
-    vectorisation, speed) are credited only then, so a stub or a constant
-    return cannot collect them, while a function with a novel bug still can.
+
+def _changed(before, after) -> bool:
+    """Did a loss or gradient really change (relative to its scale), not just in the last digits?"""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape:
+        return True
+    scale = max(float(np.max(np.abs(before))), 1e-300) if before.size else 1.0
+    return bool(np.max(np.abs(after - before), initial=0.0) > RELATIVE_CHANGE * scale)
+
+
+def _dependence_failure(grading, function) -> str:
+    """Why the function does not compute a loss from the data and W ('' if it does)."""
+    problem, changes = grading.problems.dependence_problems()
+    base = call_loss(grading, function, problem)
+    others = [call_loss(grading, function, change) for change in changes]
+    for output in [base] + others:
+        if not (np.isfinite(output.loss) and np.all(np.isfinite(output.dW))):
+            return "its loss or dW is not finite (NaN or inf)"
+    if not np.any(base.dW):
+        return "its dW is all zeros"
+    unchanged = [change.description for change, other in zip(changes, others) if not _changed(base.loss, other.loss)]
+    if unchanged:
+        return f"its loss (practically) does not change when {' or '.join(unchanged)}"
+    if not any(_changed(base.dW, other.dW) for other in others[1:]):
+        return "its dW (practically) does not change when X is scaled or W perturbed"
+    return ""
+
+
+def computes_a_loss(grading, function) -> None:
+    """Deduct unless the function's loss and dW are finite and really depend on X, y and W.
+
+    Checks that do not compare values with the reference (initial loss,
+    numerical gradient, API, stability, vectorisation, speed) are credited only
+    then, so a stub, a constant, a NaN or a near-constant return cannot collect
+    them, while a function with a novel bug still can.
     """
     key = f"computes:{function}"
     if key not in grading.cache:
-        problem = problems.value_problems()[0]
-        rolled = problems.Problem("", problem.W, problem.X, np.roll(problem.y, 1), problem.reg)
-        scaled = problems.Problem("", problem.W, 1.5 * problem.X, problem.y, problem.reg)
-        base, *others = [call_loss(grading, function, p) for p in (problem, rolled, scaled)]
-        grading.cache[key] = bool(np.any(base.dW)) and all(other.loss != base.loss for other in others)
-    if not grading.cache[key]:
-        raise Deduction(f"This is credited once {function} computes a loss from the data: its loss does "
-                        "not change with X or y, or its dW is all zeros.", "does not compute a loss")
+        grading.cache[key] = _dependence_failure(grading, function)
+    if grading.cache[key]:
+        raise Deduction(f"This is credited once {function} computes a loss from the data: "
+                        f"{grading.cache[key]}.", "does not compute a loss")
 
 
 def check_no_example_loop(grading, function):
     computes_a_loss(grading, function)
-    source = grading.sources[MODULE[function]]
+    module = MODULE[function]
     try:
-        loops = example_loops(source, function)
-    except (SyntaxError, RecursionError, MemoryError, ValueError):
-        raise Deduction(f"{MODULE[function]}.py could not be read for the static check.") from None
+        loops = example_loops(python_source(grading.sources[module]), function)
+    except StaticCheckError as error:
+        raise Deduction(f"The static check could not vouch for {function} in {module}.py: {error}") from None
+    except (SyntaxError, RecursionError, MemoryError, ValueError, LookupError):
+        raise Deduction(f"{module}.py could not be read for the static check.") from None
     if loops is None:
-        raise Deduction(f"No `def {function}` found in {MODULE[function]}.py for the static check.")
+        raise Deduction(f"No `def {function}` found in {module}.py for the static check.")
     if loops:
         raise Deduction(f"A vectorised function must not loop over the examples in Python; found: "
                         f"{'; '.join(loops)}. (A loop over the classes is fine.)", "loop over examples")
 
 
-def _store_once(grading, key, workers, shape, seed):
+def _speed_data(grading, key, workers, shape, seed):
+    """X, y of the given shape, drawn with the grading's secret and stored once in each worker."""
     if key not in grading.cache:
         num_train, dim, num_classes = shape
-        rng = np.random.default_rng(seed)
+        rng = grading.problems.rng(seed)
         X, y = rng.standard_normal((num_train, dim)), rng.integers(num_classes, size=num_train)
         for worker in workers:
             worker.store(**{f"X{key}": X, f"y{key}": y})
-        grading.cache[key] = True
+        grading.cache[key] = X, y
+    return grading.cache[key]
+
+
+def _timed_answer_judge(function, X, y):
+    """judge(W, reg, student_values, reference_values) -> '' if the student's timed answer is right, else why not.
+
+    Right is the reference's (loss, dW), or a catalogued mistake's (those already
+    cost their value checks), dW in either orientation.
+    """
+    def judge(W, reg, student, reference):
+        if len(student) != 2 or any(isinstance(value, NotNumeric) for value in student):
+            return "it did not return (loss, dW)"
+        loss, dW = student
+        dWs = [dW, dW.T] if np.ndim(dW) == 2 else [dW]
+        loss_ok = mistakes.close(loss, reference[0])
+        dW_ok = any(mistakes.close(candidate, reference[1]) for candidate in dWs)
+        if not (loss_ok and dW_ok):
+            variants = mistakes.variants(loss_kind(function), W, X, y, reg)
+            loss_ok = loss_ok or any(mistakes.close(loss, variant[1]) for variant in variants)
+            dW_ok = dW_ok or any(mistakes.close(candidate, variant[2]) for variant in variants for candidate in dWs)
+        if loss_ok and dW_ok:
+            return ""
+        return f"its {'loss' if not loss_ok else 'dW'} differs from the reference's"
+    return judge
 
 
 def check_speed(grading, function):
     computes_a_loss(grading, function)
     num_train, dim, num_classes = SPEED_SHAPE
-    _store_once(grading, "speed", [grading.student, grading.reference], SPEED_SHAPE, 7)
+    X, y = _speed_data(grading, "speed", [grading.student, grading.reference], SPEED_SHAPE, 7)
     timing = compare_speed(grading.student, grading.reference, MODULE[function], function,
-                           Stored("Xspeed"), Stored("yspeed"), dim, num_classes)
-    grading.notes.append(f"{function}: {timing.ratio:.1f}x the reference's time at N={num_train}, "
-                         f"D={dim}, C={num_classes} (allowed {MAX_RATIO:g}x)")
+                           Stored("Xspeed"), Stored("yspeed"), grading.problems.rng(8), dim, num_classes,
+                           _timed_answer_judge(function, X, y))
+    where = f"N={num_train}, D={dim}, C={num_classes}"
+    if timing.wrong:
+        raise Deduction(f"{function} gave a wrong answer in the timed run at {where} ({timing.wrong}), so its "
+                        "speed cannot be credited: it must compute the same loss at every size.",
+                        "wrong answer when timed")
+    grading.notes.append(f"{function}: {timing.ratio:.1f}x the reference's time at {where} "
+                         f"(allowed {MAX_RATIO:g}x)")
     _report_naive_speedup(grading, function)
     if not timing.fast_enough:
-        raise Deduction(f"{function} took {timing.ratio:.0f}x the reference's time at N={num_train}, D={dim}, "
-                        f"C={num_classes} (allowed {MAX_RATIO:g}x): that is the cost of a Python loop over "
+        raise Deduction(f"{function} took {timing.ratio:.0f}x the reference's time at {where} "
+                        f"(allowed {MAX_RATIO:g}x): that is the cost of a Python loop over "
                         "the examples.", "not vectorised (too slow)")
 
 
@@ -214,7 +275,7 @@ def _report_naive_speedup(grading, function):
     """CS231n's figure, for information: how much faster the vectorised version is than the naive one."""
     num_train, dim, num_classes = DEV_SHAPE
     try:
-        _store_once(grading, "dev", [grading.student], DEV_SHAPE, 8)
+        _speed_data(grading, "dev", [grading.student], DEV_SHAPE, 9)
         speedup = naive_speedup(grading.student, MODULE[function], naive_of(function), function,
                                 Stored("Xdev"), Stored("ydev"), dim, num_classes)
     except Exception:  # informational only: a broken naive version just leaves the figure out

@@ -1,7 +1,8 @@
 """Rubric for LinearClassifier (linear_classifier.py): 20 points (train 14, predict 6).
 
-train is graded with a loss the harness supplies, so a broken loss function
-does not also cost these points.
+train is graded with a loss the grader computes (a callback from the worker),
+so a broken loss function does not also cost these points, and every check
+compares values with the grader's own records.
 """
 import pytest
 
@@ -18,8 +19,8 @@ def test_train_initialises_W_lazily_once(grading):
 
 
 @rubric(points=4, function="train", kind="sgd")
-def test_train_draws_minibatches_with_replacement(grading):
-    """draws batch_size random rows (with replacement) and their labels each iteration"""
+def test_train_draws_random_minibatches(grading):
+    """draws batch_size random rows (with or without replacement) and their labels each iteration"""
     check_minibatches(grading)
 
 

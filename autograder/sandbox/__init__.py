@@ -2,6 +2,6 @@
 
 - protocol.py: the wire format both sides share (JSON header + .npy arrays, never pickle).
 - worker.py:   the untrusted side; confines itself, then imports and calls student code.
-- harness.py:  worker-side operations beyond a plain call (SGD recording, predict, delegation).
+- harness.py:  worker-side operations beyond a plain call (train with a loss the grader answers, predict, ...).
 - process.py:  the trusted side; starts, feeds, times out and restarts workers.
 """

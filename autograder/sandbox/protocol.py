@@ -10,7 +10,17 @@ Requests (grader -> worker) have an "op"; values inside "args" are
 "store" op) or {"json": value}. Replies have "ok"; when true, "results" lists
 values in the same form (worker outputs are arrays, or {"json": {"type": name}}
 for an object that is not numeric); when false, "error" is one of ERROR_KINDS
-and "message" says what happened.
+and "message" says what happened. A successful "call" reply also has "echo":
+the call's array arguments ({"array": i} slots) as they were after the call, in
+argument order, so the grader itself can tell whether the function changed them.
+
+Callbacks: while an operation runs, the worker may send a message with
+"callback" (a name, e.g. "loss") and "results" (its values, in the reply form)
+instead of the reply. The grader answers with a request whose "op" is
+"callback_reply" and whose "results" hold the answer's values, then waits
+again; the operation's own reply comes last. A callback the grader rejects ends
+the worker. The grader computes every callback answer itself, so values it
+hands out (a loss and its gradient) are values it can later check for.
 
 This file is copied into every sandbox, so it imports nothing of the kit.
 """
