@@ -21,7 +21,8 @@ class LinearClassifier:
         - learning_rate: float step size.
         - reg: float regularisation strength, passed to the loss.
         - num_iters: number of SGD steps.
-        - batch_size: examples per step, drawn with replacement.
+        - batch_size: examples per step, drawn at random with or without replacement
+          (with replacement is faster, and needed when batch_size > N).
         - verbose: print the loss every 100 steps.
 
         Returns the list of the num_iters minibatch losses.
@@ -34,7 +35,7 @@ class LinearClassifier:
         loss_history = []
         for it in range(num_iters):
             ### BEGIN SOLUTION
-            # Hint: draw batch_size random indices (with replacement) and take those rows of X and y.
+            # Hint: draw batch_size random indices (with or without replacement) and take those rows of X and y.
             batch = np.random.choice(num_train, batch_size, replace=True)
             X_batch = X[batch]
             y_batch = y[batch]

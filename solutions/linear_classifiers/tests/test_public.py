@@ -7,7 +7,7 @@ import copy
 import numpy as np
 import pytest
 
-from ..classifiers.linear_classifier import LinearSVM, Softmax
+from ..classifiers.linear_classifier import LinearClassifier, LinearSVM, Softmax
 from ..classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
 from ..classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
 from ..gradient_check import grad_check_sparse
@@ -132,6 +132,29 @@ def test_sgd_lowers_the_loss(classifier_class):
     assert end < 0.5 * start, (
         f"{name}: on easy, separable data the loss should fall a lot over 200 steps; "
         f"it went from about {start:.3f} to {end:.3f}")
+
+
+def test_minibatches_are_random_rows_of_X_with_their_labels():
+    X, y = separable_problem()
+    batches = []
+
+    class RecordingClassifier(LinearClassifier):
+        def loss(self, X_batch, y_batch, reg):
+            batches.append((np.array(X_batch), np.array(y_batch)))
+            return 0.0, np.zeros_like(self.W)
+
+    np.random.seed(1)
+    RecordingClassifier().train(X, y, learning_rate=1e-3, reg=1e-4, num_iters=5, batch_size=16)
+    assert len(batches) == 5, f"train should call self.loss once per iteration (5), got {len(batches)} calls"
+    drawn = []
+    for X_batch, y_batch in batches:
+        assert X_batch.shape == (16, X.shape[1]) and y_batch.shape == (16,), (
+            f"each minibatch should be batch_size=16 rows of X and 16 labels, got {X_batch.shape} and {y_batch.shape}")
+        indices = [np.flatnonzero(np.all(X == row, axis=1)) for row in X_batch]
+        assert all(len(index) == 1 for index in indices) and np.array_equal(y_batch, y[[i[0] for i in indices]]), \
+            "minibatch rows must be rows of X with their own labels (use the same random indices for X and y)"
+        drawn.append(tuple(index[0] for index in indices))
+    assert len(set(drawn)) > 1, "every iteration used the same minibatch: draw new random indices each time"
 
 
 @pytest.mark.parametrize("classifier_class", [LinearSVM, Softmax])
