@@ -2,14 +2,17 @@
 
 Every fixture is graded for real (sandbox and all); see tests/fixtures/.
 """
+import json
 from pathlib import Path
 
 import pytest
 
 from autograder.grade import grade_submission
+from autograder.report import text_report
 from autograder.sandbox.process import Limits
 from tests.fixtures.buggy import BUGGY
 from tests.fixtures.correct import CORRECT
+from tests.fixtures.forged import FORGED
 from tests.fixtures.hostile import EXPECTED_FLAGS, HOSTILE
 from tests.fixtures.submissions import ROOT, build
 
@@ -39,6 +42,16 @@ def assert_fails_exactly(result, fixture):
             f"{fixture.name}: no feedback names '{fixture.mistake}': {[c.feedback for c in failed]}"
     passed = [check for check in result.checks if check.passed]
     assert all(check.score == check.max_score for check in passed)
+    if fixture.score is not None:
+        assert result.score == fixture.score, f"{fixture.name}: {result.score}, expected {fixture.score}"
+    if fixture.flag is not None:
+        assert fixture.flag in result.flags, result.flags
+
+
+def assert_plain_text(text):
+    """No escape sequence, control character (but newlines) or bidi override reaches a reader."""
+    forbidden = [c for c in text if (ord(c) < 32 and c != "\n") or 0x7f <= ord(c) < 0xa0 or 0x202a <= ord(c) <= 0x202e]
+    assert not forbidden, f"control characters reached the output: {forbidden[:5]}"
 
 
 @pytest.mark.parametrize("fixture", CORRECT, ids=lambda f: f.name)
@@ -67,3 +80,14 @@ def test_hostile_submissions_are_contained(fixture, tmp_path):
     assert not (ROOT / "tests" / "PWNED").exists() and not Path("/tmp/linclass-pwned").exists()
     for check in result.checks:
         assert "def check_" not in check.feedback and "BEGIN SOLUTION" not in check.feedback
+
+
+@pytest.mark.parametrize("fixture", FORGED, ids=lambda f: f.name)
+def test_forgeries_get_exactly_their_score(fixture, tmp_path):
+    result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
+    assert_fails_exactly(result, fixture)
+    assert "grader_error" not in result.flags
+    report = text_report(result)
+    assert_plain_text(report)
+    assert_plain_text(json.dumps(result.to_gradescope(), ensure_ascii=False))
+    assert [line for line in report.splitlines() if line.startswith("Total:")] == [f"Total: {result.score:g} / 100"]
