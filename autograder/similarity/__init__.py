@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Dict, Optional, Tuple
 
-from .. import gradebook, item_analysis
+from .. import gradebook
 from ..grade_all import DEFAULT_ASSIGNMENT, RosterError, find_submissions
 from ..submission import MAX_FILE_BYTES, find_submission
 from . import compare, report
@@ -61,6 +61,7 @@ def write_outputs(out: Path, analysis: Analysis, release_found: bool, known_fold
 
 def relink_report(out: Path) -> Optional[Path]:
     """Rebuild an existing item-analysis report so it links to the similarity page."""
+    from .. import item_analysis  # matplotlib: only when there is a report to rebuild
     if not (out / item_analysis.REPORT_NAME).exists():
         return None
     try:

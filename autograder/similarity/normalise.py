@@ -173,13 +173,23 @@ def loop_nest(loop: ast.For) -> Optional[Tuple[List[ast.comprehension], ast.stmt
 
 
 def _accumulator(inner: ast.stmt) -> Optional[str]:
-    """The name a loop's single statement appends to (`acc.append(e)`) or adds to (`s += e`)."""
+    """The name a loop's single statement appends to (`acc.append(e)`) or adds to (`s += e`, `s = s + e`)."""
     if isinstance(inner, ast.Expr) and isinstance(inner.value, ast.Call) and \
             isinstance(inner.value.func, ast.Attribute) and inner.value.func.attr == "append" and \
             isinstance(inner.value.func.value, ast.Name) and len(inner.value.args) == 1:
         return inner.value.func.value.id
+    added = _added(inner)
+    return added[0].id if added else None
+
+
+def _added(inner: ast.stmt) -> Optional[Tuple[ast.Name, ast.expr]]:
+    """(s, e) of `s += e` or `s = s + e`, else None."""
     if isinstance(inner, ast.AugAssign) and isinstance(inner.op, ast.Add) and isinstance(inner.target, ast.Name):
-        return inner.target.id
+        return inner.target, inner.value
+    if isinstance(inner, ast.Assign) and len(inner.targets) == 1 and isinstance(inner.targets[0], ast.Name) and \
+            isinstance(inner.value, ast.BinOp) and isinstance(inner.value.op, ast.Add) and \
+            isinstance(inner.value.left, ast.Name) and inner.value.left.id == inner.targets[0].id:
+        return inner.targets[0], inner.value.right
     return None
 
 
@@ -197,9 +207,9 @@ def _initialiser(previous: List[ast.stmt], loop: ast.stmt) -> Optional[int]:
     return None
 
 
-def _sum(inner: ast.AugAssign, generators: List[ast.comprehension]) -> ast.Call:
+def _sum(value: ast.expr, generators: List[ast.comprehension]) -> ast.Call:
     return ast.Call(func=ast.Name(id="sum", ctx=ast.Load()),
-                    args=[ast.GeneratorExp(elt=inner.value, generators=generators)], keywords=[])
+                    args=[ast.GeneratorExp(elt=value, generators=generators)], keywords=[])
 
 
 def _fold_loop(previous: Optional[ast.stmt], statement: ast.stmt) -> Optional[ast.stmt]:
@@ -217,11 +227,12 @@ def _fold_loop(previous: Optional[ast.stmt], statement: ast.stmt) -> Optional[as
         if not (isinstance(init, ast.List) and not init.elts):
             return None
         value: ast.expr = ast.ListComp(elt=inner.value.args[0], generators=generators)
-    elif isinstance(init, ast.Constant) and init.value == 0:
-        value = _sum(inner, generators)
     else:
-        folded = ast.AugAssign(target=inner.target, op=ast.Add(), value=_sum(inner, generators))
-        return ast.copy_location(folded, statement)
+        target, added = _added(inner)
+        if not (isinstance(init, ast.Constant) and init.value == 0):
+            folded = ast.AugAssign(target=target, op=ast.Add(), value=_sum(added, generators))
+            return ast.copy_location(folded, statement)
+        value = _sum(added, generators)
     return ast.copy_location(ast.Assign(targets=previous.targets, value=value), statement)
 
 

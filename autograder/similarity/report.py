@@ -19,6 +19,7 @@ from .compare import Analysis, Entry, Pair
 
 CSV_NAME, HTML_NAME = "similarity.csv", "similarity.html"
 MAX_VIEWS = 150        # side-by-side views on the page, strongest pairs first
+PAIRS_PER_GROUP = 12   # pairs listed per group in the table of groups
 MAX_LINES = 400        # lines shown per side of a view
 MAX_LINE_CHARS = 240   # characters shown per line
 COLOURS = 8
@@ -103,6 +104,6 @@ def render_html(analysis: Analysis, release_found: bool, known_folder: str = "")
         analysis=analysis, clusters=compare.clusters(analysis.pairs), known=[p for p in flagged if p.known],
         shown=[(anchors[(p.a, p.b, p.known)], p, views(analysis, p)) for p in shown], anchors=anchors,
         hidden=len(flagged) - len(shown), units=list(compare.UNITS), compare=compare, release_found=release_found,
-        k=fingerprints.K, window=fingerprints.WINDOW,
+        k=fingerprints.K, window=fingerprints.WINDOW, pairs_per_group=PAIRS_PER_GROUP,
         known_folder=known_folder,
         problems=sorted((name, problem) for name, entry in analysis.entries.items() for problem in entry.problems))
