@@ -1,9 +1,9 @@
 """`python -m autograder gradescope --out autograder.zip`: the kit's grader as a Gradescope autograder.
 
 The zip holds `setup.sh` and `run_autograder` at its root (Gradescope unpacks it
-into /autograder/source), `requirements.txt`, the `autograder/` package (hidden
+into /autograder/source), `requirements-grading.txt`, the `autograder/` package (hidden
 suites included) and `solutions/` (the grader compares with the reference).
-setup.sh builds the virtual environment /autograder/venv from the requirements;
+setup.sh builds the virtual environment /autograder/venv with what grading needs;
 run_autograder grades /autograder/submission into /autograder/results/results.json.
 Both read the root from $AUTOGRADER_ROOT when it is set, so the layout can be
 tried outside Gradescope.
@@ -26,7 +26,7 @@ apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 10) and "the kit needs Python 3.10+: choose a newer base image")'
 python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/python" -m pip install -r "$ROOT/source/requirements.txt"
+"$ROOT/venv/bin/python" -m pip install -r "$ROOT/source/requirements-grading.txt"
 """
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for each submission, as root.
@@ -56,7 +56,7 @@ def build_zip(out: Path, root: Path = ROOT, strict: bool = False) -> List[str]:
         _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
         runner = RUN_AUTOGRADER.replace("__STRICT__", " --strict" if strict else "")
         _add(archive, "run_autograder", runner.encode(), executable=True)
-        _add(archive, "requirements.txt", (root / "requirements.txt").read_bytes())
+        _add(archive, "requirements-grading.txt", (root / "requirements-grading.txt").read_bytes())
         for folder in PACKAGED_FOLDERS:
             for relative in released_files(root / folder):
                 _add(archive, f"{folder}/{relative.as_posix()}", (root / folder / relative).read_bytes())

@@ -29,7 +29,7 @@ def test_the_zip_holds_the_scripts_grader_hidden_suite_and_reference(archive):
     with zipfile.ZipFile(archive) as bundle:
         names = set(bundle.namelist())
         modes = {info.filename: info.external_attr >> 16 for info in bundle.infolist()}
-    for needed in ("setup.sh", "run_autograder", "requirements.txt", "autograder/__main__.py", "autograder/grade.py",
+    for needed in ("setup.sh", "run_autograder", "requirements-grading.txt", "autograder/__main__.py", "autograder/grade.py",
                    "autograder/hidden/test_losses.py", "autograder/sandbox/worker.py",
                    "solutions/linear_classifiers/classifiers/linear_svm.py"):
         assert needed in names, needed
@@ -50,7 +50,7 @@ def test_the_scripts_are_valid_bash(archive, tmp_path):
     for script in ("setup.sh", "run_autograder"):
         done = subprocess.run(["bash", "-n", str(tmp_path / script)], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-    assert 'pip install -r "$ROOT/source/requirements.txt"' in (tmp_path / "setup.sh").read_text()
+    assert 'pip install -r "$ROOT/source/requirements-grading.txt"' in (tmp_path / "setup.sh").read_text()
 
 
 def make_venv_like_setup_sh(venv):
