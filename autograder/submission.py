@@ -121,7 +121,7 @@ def _choose(submission: Submission, module: str, candidates: List[tuple]):
 def _from_zip(path: Path, submission: Submission) -> None:
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as error:
+    except Exception as error:  # not a zip, truncated, unsupported: never a crash of the grader
         for module in GRADED_MODULES:
             submission.problems[module] = f"{path.name} is not a readable zip file ({error})"
         submission.notebook_problem = submission.problems[GRADED_MODULES[0]]
@@ -148,7 +148,7 @@ def _from_zip(path: Path, submission: Submission) -> None:
                 continue
             try:
                 submission.sources[module] = archive.open(info).read(MAX_FILE_BYTES + 1)[:MAX_FILE_BYTES]
-            except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError) as error:
+            except Exception as error:  # corrupt data (zlib.error), encryption, unsupported compression
                 submission.problems[module] = f"{module}.py could not be extracted from the zip ({error})"
 
 

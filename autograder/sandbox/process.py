@@ -372,10 +372,13 @@ class NotNumeric:
 
 
 def _value(slot, arrays):
+    """A numeric array (0-d as a scalar when the worker says it was one), else NotNumeric."""
     try:
         if "array" in slot:
             array = arrays[slot["array"]]
-            return array[()] if slot.get("python") in ("float", "int", "bool") else array
+            if array.dtype.kind not in "biuf":  # a forged reply may carry any .npy: strings, records, dates
+                return NotNumeric(f"ndarray of {array.dtype.kind}")
+            return array[()] if slot.get("python") in ("float", "int", "bool") and array.ndim == 0 else array
         return NotNumeric(str(slot["json"]["type"])[:80])
     except (KeyError, IndexError, TypeError):
         raise StudentError("bad_output", "its process sent an unreadable reply") from None
