@@ -1,7 +1,9 @@
 """Entry point of a worker: confine this process, lay out its files, then serve (worker.py).
 
 Started by process.py as `python -I -B boot.py GRADER_PID CONFIG_FD`. The
-configuration (JSON) arrives on CONFIG_FD; nothing but the standard library is
+configuration (JSON) arrives on CONFIG_FD, naming the program to serve (a module
+beside this one with `run(config, folder, protections)`: worker.py for graded
+calls); nothing but the standard library is
 imported before the box is entered, because namespaces need a single thread.
 Order: die with the grader; enter the box (confine.enter_box) or, where the
 kernel or container refuses, stay put in a private folder; write the files;
@@ -9,6 +11,7 @@ import numpy and the server; drop privileges, rlimits, Landlock, seccomp; prove
 the protected files unreadable; only then import student code.
 """
 import base64
+import importlib
 import json
 import os
 import sys
@@ -78,7 +81,7 @@ def main() -> None:
     write_files(folder, config["files"])
     os.environ.update(HOME=folder, TMPDIR=os.path.join(folder, "tmp"))
     os.makedirs(os.environ["TMPDIR"], exist_ok=True)
-    import worker  # numpy and the server: after the box, before the locks
+    program = importlib.import_module(config["program"])  # the server, numpy with it: after the box, before the locks
     boxed = not box.startswith("missing")
     protections = {"box": box, "disk": f"{config['box_bytes'] // 2**20} MiB writable" if boxed else
                    f"missing: no total limit outside the box ({config['rlimits']['RLIMIT_FSIZE'] // 2**20} MiB "
@@ -93,7 +96,7 @@ def main() -> None:
         protections["landlock"] = confine.restrict_filesystem(config["readable"] + [KIT], [folder],
                                                               [f"/dev/{name}" for name in confine.DEVICES])
         protections["seccomp"] = confine.install_seccomp()
-    worker.run(config, folder, protections)
+    program.run(config, folder, protections)
 
 
 if __name__ == "__main__":

@@ -118,15 +118,17 @@ class Worker:
 
     def __init__(self, modules: Dict[str, bytes], limits: Limits = Limits(),
                  protected: List[Path] = (), user: str = "nobody",
-                 unavailable: Optional[Dict[str, str]] = None, trusted: bool = False, strict: bool = False):
+                 unavailable: Optional[Dict[str, str]] = None, trusted: bool = False, strict: bool = False,
+                 program: str = "worker"):
         """modules: name -> source of the graded files; unavailable: name -> why a module is absent;
         protected: files the worker must not be able to read (it proves so at start-up);
         trusted: the reference, which keeps the grader's user where no box can be made;
-        strict: refuse to run anything unless every protection is active (SandboxIncomplete)."""
+        strict: refuse to run anything unless every protection is active (SandboxIncomplete);
+        program: the module beside boot.py that serves the requests once the worker is confined."""
         self.limits = limits
         self.protected = [Path(p) for p in protected]
         self.owner = unprivileged_account(user)
-        self.trusted, self.strict = trusted, strict
+        self.trusted, self.strict, self.program = trusted, strict, program
         remove_stale_folders()
         self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
         self._lock = open(self.folder / "lock", "w")
@@ -148,7 +150,7 @@ class Worker:
 
     def _configuration(self, fds: List[int]) -> dict:
         readable, masked = readable_paths(self.protected)
-        return {"readable": readable, "masked": masked, "box_bytes": self.limits.disk_bytes,
+        return {"program": self.program, "readable": readable, "masked": masked, "box_bytes": self.limits.disk_bytes,
                 "owner": list(self.owner), "trusted": self.trusted, "fallback_folder": str(self.box),
                 "rlimits": self.limits.rlimits(), "processes": self.limits.processes,
                 "forbidden": [str(p) for p in self.protected],
