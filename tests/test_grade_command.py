@@ -9,7 +9,8 @@ import pytest
 from autograder.grade import grade_submission
 from autograder.results import CHECK_KINDS, GRADED_FUNCTIONS
 from tests.conftest import ROOT
-from tests.fixtures.submissions import NOTEBOOK, REFERENCE
+from tests.fixtures.forged import FORGED
+from tests.fixtures.submissions import NOTEBOOK, REFERENCE, build
 
 
 @pytest.fixture(scope="module")
@@ -91,3 +92,19 @@ def test_duplicate_files_are_resolved_and_reported(tmp_path):
     result = grade_submission(tmp_path)
     assert result.score == 100
     assert any("several files are named linear_svm.py" in note for note in result.notes)
+
+
+def test_cli_writes_results_for_a_deep_notebook_and_escape_codes(tmp_path):
+    """An unreadable notebook and a hostile exception message still give a plain report and results.json."""
+    fixture = next(f for f in FORGED if f.name == "escape_codes_in_an_exception")
+    submission = build(fixture, tmp_path)
+    (submission / NOTEBOOK.name).write_text("[" * 100000 + "]" * 100000)
+    out = tmp_path / "results.json"
+    command = [sys.executable, "-m", "autograder", "grade", str(submission), "--out", str(out)]
+    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    assert completed.returncode == 0, completed.stderr
+    assert "\x1b" not in completed.stdout and "\u202e" not in completed.stdout
+    assert [line for line in completed.stdout.splitlines() if line.startswith("Total:")] == ["Total: 79 / 100"]
+    results = json.loads(out.read_text())
+    assert results["score"] == 79 and "bad_notebook" in results["extra_data"]["flags"]
+    assert not any("\x1b" in test["output"] for test in results["tests"])
