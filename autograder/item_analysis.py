@@ -101,7 +101,7 @@ def table(headers: List[str], rows: List[list]) -> str:
 
 def similarity_section(grades: Path) -> str:
     """A link to the similarity page with its counts, when `similarity` has written one into the grades folder."""
-    from .similarity.report import CSV_NAME, HTML_NAME
+    from .similarity import CSV_NAME, HTML_NAME  # (the verb's package; its heavy imports wait until it runs)
     if not (grades / HTML_NAME).is_file() or not (grades / CSV_NAME).is_file():
         return ""
     with (grades / CSV_NAME).open(newline="") as stream:

@@ -9,7 +9,7 @@ import pytest
 from autograder import gradebook, item_analysis
 from autograder.__main__ import main
 from autograder.results import GradeResult
-from autograder.similarity import STARTER, compare, report
+from autograder.similarity import CSV_NAME, HTML_NAME, STARTER, compare
 from autograder.similarity.compare import FUNCTION_UNITS, Release
 from autograder.similarity.normalise import normalise_module
 from benchmarks.similarity_eval import disguise, originals
@@ -184,11 +184,11 @@ def test_the_verb_writes_csv_and_escaped_html_and_names_known_files(tmp_path, st
     (known / "notes.py").write_text("def f(:\n")
     assert main(["similarity", str(submissions), "--out", str(tmp_path / "grades"), "--known", str(known)]) == 0
     assert "5 submissions compared" in capsys.readouterr().out
-    with (tmp_path / "grades" / report.CSV_NAME).open(newline="") as stream:
+    with (tmp_path / "grades" / CSV_NAME).open(newline="") as stream:
         rows = list(csv.DictReader(stream))
     flagged = {frozenset((row["student"], row["other"])) for row in rows if row["flagged"] == "yes"}
     assert flagged == {frozenset(("s3", evil)), frozenset(("'=HYPERLINK(1)", "someone/cs231n/classifiers/softmax.py"))}
-    html = (tmp_path / "grades" / report.HTML_NAME).read_text()
+    html = (tmp_path / "grades" / HTML_NAME).read_text()
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;\\script&gt;" in html
     assert "&lt;/td&gt;&lt;/tr&gt;&lt;script&gt;alert(&#39;code&#39;)" in html, "the student's code, escaped" 
     assert "not a verdict" in html and "never show this page" in html
@@ -210,9 +210,9 @@ def test_an_existing_item_analysis_report_is_rebuilt_with_the_link(tmp_path, stu
     gradebook.save_result(grades, "s0", GradeResult(submission="s", execution_time=1.0, checks=[]),
                           {"submission": "s", "grader": "g"})
     item_analysis.write_report(grades, gradebook.load_grades(grades))
-    assert report.HTML_NAME not in (grades / item_analysis.REPORT_NAME).read_text()
+    assert HTML_NAME not in (grades / item_analysis.REPORT_NAME).read_text()
     for student in (0, 1):
         write_student(tmp_path / "submitted" / f"s{student}" / "classifiers", students[student])
     assert main(["similarity", str(tmp_path / "submitted"), "--out", str(grades)]) == 0
-    assert f'href="{report.HTML_NAME}"' in (grades / item_analysis.REPORT_NAME).read_text()
+    assert f'href="{HTML_NAME}"' in (grades / item_analysis.REPORT_NAME).read_text()
     assert "rebuilt" in capsys.readouterr().out

@@ -10,19 +10,23 @@ adds outside solutions (any .py files below a folder, e.g. public repositories):
 submissions that match one are reported with the matched file.
 Nothing it writes is meant for students.
 """
+from __future__ import annotations
+
 import argparse
 import os
 import time
 from pathlib import Path
-from typing import Dict, Optional, Tuple
+from typing import TYPE_CHECKING, Dict, Optional, Tuple
 
 from .. import gradebook
 from ..grade_all import DEFAULT_ASSIGNMENT, RosterError, find_submissions
 from ..submission import MAX_FILE_BYTES, find_submission
-from . import compare, report
-from .compare import Analysis, Entry, Release
+
+if TYPE_CHECKING:  # scipy and Jinja2 are imported when the verb runs, not when item analysis looks for its files
+    from .compare import Analysis, Entry, Release
 
 HELP = "find pairs and groups of similar submissions (disguised copies too) for an instructor to review"
+CSV_NAME, HTML_NAME = "similarity.csv", "similarity.html"
 ROOT = Path(__file__).resolve().parents[2]
 STARTER = ROOT / "assignment" / "linear_classifiers" / "classifiers"
 MAX_KNOWN_FILES = 20_000
@@ -52,8 +56,9 @@ def known_entries(folder: Path, release: Release) -> Dict[str, Entry]:
 
 def write_outputs(out: Path, analysis: Analysis, release_found: bool, known_folder: str = "") -> Tuple[Path, Path]:
     """similarity.csv and similarity.html in the grades folder (atomically)."""
+    from . import report
     out.mkdir(parents=True, exist_ok=True)
-    csv_path, html_path = out / report.CSV_NAME, out / report.HTML_NAME
+    csv_path, html_path = out / CSV_NAME, out / HTML_NAME
     gradebook.write_text_atomically(csv_path, report.pairs_csv(analysis))
     gradebook.write_text_atomically(html_path, report.render_html(analysis, release_found, known_folder))
     return csv_path, html_path
@@ -84,10 +89,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def compare_class(args: argparse.Namespace) -> Analysis:
     """Fingerprint the class (and the known files) and score every pair; RosterError if the folder is not a class."""
+    from .compare import Release, analyse
     release = Release.from_folder(args.starter if args.starter.is_dir() else None)
     known = known_entries(args.known, release) if args.known else {}
     students = find_submissions(args.submissions, args.assignment)
-    return compare.analyse(class_entries(students, release), release, known)
+    return analyse(class_entries(students, release), release, known)
 
 
 def run(args: argparse.Namespace) -> int:
@@ -102,9 +108,10 @@ def run(args: argparse.Namespace) -> int:
         print(f"error: {error}")
         return 2
     csv_path, html_path = write_outputs(args.out, analysis, args.starter.is_dir(), str(args.known or ""))
+    from .compare import clusters
     flagged = analysis.flagged()
     print(f"{len(analysis.entries)} submissions compared in {time.perf_counter() - started:.1f} s: "
-          f"{sum(not p.known for p in flagged)} flagged pairs in {len(compare.clusters(analysis.pairs))} groups, "
+          f"{sum(not p.known for p in flagged)} flagged pairs in {len(clusters(analysis.pairs))} groups, "
           f"{sum(p.known for p in flagged)} matches with {len(analysis.known)} known files; {csv_path}, {html_path} "
           "(for instructors only: evidence to review, not a verdict)")
     linked = relink_report(args.out)

@@ -17,7 +17,6 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import compare, fingerprints
 from .compare import Analysis, Entry, Pair
 
-CSV_NAME, HTML_NAME = "similarity.csv", "similarity.html"
 MAX_VIEWS = 150        # side-by-side views on the page, strongest pairs first
 PAIRS_PER_GROUP = 12   # pairs listed per group in the table of groups
 MAX_LINES = 400        # lines shown per side of a view
