@@ -1,7 +1,7 @@
 """Report: a GradeResult as readable text for a person (results.json comes from GradeResult itself)."""
 from typing import Dict, List
 
-from .results import GradeResult
+from .results import GRADED_FUNCTIONS, GradeResult
 from .sandbox.process import missing_protections
 
 
@@ -17,15 +17,22 @@ def sandbox_lines(protections: Dict[str, str], verbose: bool = False) -> List[st
 
 
 def text_report(result: GradeResult, verbose: bool = False) -> str:
-    """Per check: points, pass/fail and the feedback line; then notes, flags and protections."""
-    lines = [f"Submission: {result.submission}", ""]
-    width = max((len(check.name) for check in result.checks), default=20)
+    """Per graded function its points, then each check's pass/fail, points and feedback; then notes,
+    flags and the sandbox."""
+    lines = [f"Submission: {result.submission}"]
+    by_function: Dict[str, list] = {}
     for check in result.checks:
-        mark = "PASS" if check.passed else "FAIL"
-        points = f"{check.score:g}/{check.max_score:g}"
-        lines.append(f"{mark}  {points:>5}  {check.name:<{width}}")
-        if not check.passed:
-            lines.append(f"{'':13}{check.feedback}")
+        by_function.setdefault(check.function, []).append(check)
+    order = {function: index for index, function in enumerate(GRADED_FUNCTIONS)}
+    for function, checks in sorted(by_function.items(), key=lambda item: order.get(item[0], len(order))):
+        earned, possible = sum(check.score for check in checks), sum(check.max_score for check in checks)
+        lines += ["", f"{function}: {earned:g} / {possible:g}"]
+        for check in checks:
+            points = f"{check.score:g}/{check.max_score:g}"
+            name = check.name.removeprefix(f"{function}: ")
+            lines.append(f"  {'PASS' if check.passed else 'FAIL'}  {points:>5}  {name}")
+            if not check.passed:
+                lines.append(f"{'':15}{check.feedback}")
     lines += ["", f"Total: {result.score:g} / {result.max_score:g}"]
     for title, entries in (("Notes", result.notes), ("Flags", result.flags)):
         if entries:
