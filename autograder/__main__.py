@@ -4,6 +4,7 @@ import ast
 import importlib
 import importlib.util
 import sys
+from pathlib import Path
 
 VERBS = {
     "release": "autograder.release",
@@ -29,7 +30,7 @@ def _summary(module_name: str):
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m autograder",
+        prog="linclass" if Path(sys.argv[0]).name == "linclass" else "python -m autograder",
         description="linclass-kit: release the assignment and grade submissions.")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     chosen = next((word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")), None)
