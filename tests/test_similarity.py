@@ -138,6 +138,40 @@ def test_the_release_and_common_idioms_are_discounted(release, students):
         (in_class.matched.get("svm_loss_vectorized", 0) if in_class else 0)
 
 
+GIVEN = """
+    num_train, num_classes = X.shape[0], W.shape[1]
+    for i in range(num_train):
+        scores = X[i].dot(W)
+        correct_class_score = scores[y[i]]
+        for j in range(num_classes):
+            if j == y[i]:
+                continue
+            margin = scores[j] - correct_class_score + 1
+            if margin > 0:
+                given_loss = margin
+"""
+
+
+def test_a_release_the_kit_does_not_know_is_discounted_as_common_code(students):
+    """CS231n's own release gives code the kit's starter lacks: shared by every lineage, it flags nobody."""
+    unknown_release = Release({})
+
+    def with_given(modules):
+        changed = dict(modules)
+        for module in ("linear_svm", "softmax"):
+            for function in LOSSES:
+                docstring_end = changed[module].find('"""\n', changed[module].find(f"def {function}(") + 40)
+                if function in changed[module]:
+                    changed[module] = changed[module][:docstring_end + 4] + GIVEN + changed[module][docstring_end + 4:]
+        return changed
+    given = {f"s{i}": with_given(modules) for i, modules in enumerate(students)}
+    copies = {f"{name}-copy": {m: disguise.everything(t) for m, t in given[name].items()} for name in ("s1", "s4")}
+    analysis = compare.analyse({name: entry(unknown_release, name, modules)
+                                for name, modules in {**given, **copies}.items()}, unknown_release)
+    flagged = {frozenset((pair.a, pair.b)) for pair in analysis.flagged()}
+    assert flagged == {frozenset(("s1", "s1-copy")), frozenset(("s4", "s4-copy"))}
+
+
 HOSTILE = {
     "syntax_error": b"import numpy as np\ndef broken(:\n    pass\n",
     "deep_nesting": b"x = " + b"-" * 200_000 + b"1\n",
@@ -161,7 +195,7 @@ def test_hostile_sources_are_parsed_without_crashing(release, name):
 def write_student(folder: Path, modules: dict) -> None:
     folder.mkdir(parents=True)
     for module, text in modules.items():
-        (folder / f"{module}.py").write_text(text) if isinstance(text, str) else (folder / f"{module}.py").write_bytes(text)
+        (folder / f"{module}.py").write_bytes(text.encode() if isinstance(text, str) else text)
 
 
 def test_the_verb_writes_csv_and_escaped_html_and_names_known_files(tmp_path, students, capsys):

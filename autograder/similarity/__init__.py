@@ -77,7 +77,8 @@ def relink_report(out: Path) -> Optional[Path]:
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("submissions", type=Path,
-                        help="folder of submissions, as for grade-all: nbgrader's submitted/, a folder per student, or zips")
+                        help="folder of submissions, as for grade-all: nbgrader's submitted/, "
+                             "a folder per student, or zips")
     parser.add_argument("--out", type=Path, default=Path("grades"), help="grades folder (default: %(default)s)")
     parser.add_argument("--known", type=Path, metavar="FOLDER",
                         help="folder of solutions collected elsewhere (e.g. public repositories): every .py below it")

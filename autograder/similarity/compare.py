@@ -14,6 +14,7 @@ fingerprints (a one-line `predict` or a two-line SGD step cannot tell anyone apa
 sparse matrix products over fingerprint columns, a block of rows at a time, so
 time and memory grow with the number of fingerprints, not with text.
 """
+from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -42,6 +43,7 @@ MIN_SHARED = 16      # kept fingerprints two units must share to count as eviden
 LINEAGE = 0.8        # pooled Dice that makes two submissions one lineage when counting what is common
 COMMON_SHARE = 0.2   # share of lineages from which a fragment counts as common to the class
 COMMON_MIN = 3       # ... and at least this many lineages
+MAJORITY = 0.9       # share of the class from which a fragment is ignored when finding lineages (a release)
 LISTED = 0.3         # pairs below this in every unit are not listed
 BLOCK = 256          # rows per sparse product block (bounds memory)
 MAX_TEXT = 256 * 1024  # characters of a module's text kept for display
@@ -183,9 +185,16 @@ class _Lineages:
 
 
 def lineages(entries: List[Entry], starter: Set[int]) -> List[int]:
-    """Lineage id per entry: near-identical entries (pooled Dice over all units >= LINEAGE) share one."""
+    """Lineage id per entry: near-identical entries (pooled Dice over all units >= LINEAGE) share one.
+
+    Fingerprints in at least MAJORITY of the entries are left out first: code given to (nearly) everybody by a
+    release the kit does not know (CS231n's own, say) must not make independent students one lineage.
+    """
     pooled = [{h: spans for unit in entry.prints.values() for h, spans in unit.items() if h not in starter}
               for entry in entries]
+    counts = Counter(h for prints in pooled for h in prints)
+    majority = {h for h, count in counts.items() if count >= max(COMMON_MIN, MAJORITY * len(entries))}
+    pooled = [{h: spans for h, spans in prints.items() if h not in majority} for prints in pooled]
     columns = {h: i for i, h in enumerate({h for prints in pooled for h in prints})}
     matrix = _matrix(pooled, columns)
     sizes = np.asarray(matrix.sum(axis=1)).ravel()

@@ -397,7 +397,8 @@ def normalise_module(source: bytes, module: str, given: AbstractSet[Statement] =
     cut = text[:MAX_CHARS].rsplit("\n", 1)[0] if len(text) > MAX_CHARS else text
     body, problem = _parse(cut)
     if cut is not text:
-        problem = f"is longer than {MAX_CHARS // 1024} KiB; compared its beginning" + (f" ({problem})" if problem else "")
+        problem = f"is longer than {MAX_CHARS // 1024} KiB; compared its beginning" + \
+            (f" ({problem})" if problem else "")
     parsed = Module(text=text, problem=problem)
     try:
         body = Canonical().block(body) if body else body
