@@ -23,7 +23,7 @@ import builtins
 import importlib.util
 import symtable
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Set, Tuple
+from typing import Dict, List, Set, Tuple
 
 ALLOWED_IMPORTS = ("numpy", "math", "builtins", "past", "future", "six", "__future__", "random", "typing",
                    "scipy", "functools", "itertools", "operator", "time", "copy")
@@ -198,7 +198,8 @@ class ModuleScope:
             if isinstance(node, ast.Global) and set(node.names) & set(self.bindings):
                 raise StaticCheckError(f"line {node.lineno} declares `global {', '.join(node.names)}`, so what "
                                        "those names are bound to changes at run time")
-            targets = getattr(node, "targets", None) or ([node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+            targets = getattr(node, "targets", None) or \
+                ([node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
             for target in targets:
                 root = target
                 while isinstance(root, (ast.Attribute, ast.Subscript)):
@@ -240,7 +241,8 @@ class ModuleScope:
         at_definition = []
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             decorations = list(node.decorator_list)
-            decorations += list(getattr(node, "bases", [])) + [keyword.value for keyword in getattr(node, "keywords", [])]
+            decorations += list(getattr(node, "bases", []))
+            decorations += [keyword.value for keyword in getattr(node, "keywords", [])]
             if not isinstance(node, ast.ClassDef):
                 decorations += list(node.args.defaults) + [d for d in node.args.kw_defaults if d is not None]
             at_definition = [n.id for d in decorations for n in ast.walk(d) if isinstance(n, ast.Name)]

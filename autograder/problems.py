@@ -1,19 +1,62 @@
-"""The problems the hidden checks pose: fixed shapes and edge cases, values drawn with a per-grading secret.
+"""The problems the hidden checks pose: fixed shapes and edge cases, values drawn with a grading secret.
 
-The secret (os.urandom, in the trusted process) is mixed into every draw, so a
-submission cannot know the data in advance and precompute answers; the shapes
+The secret is an HMAC of the submission under a key only the grader holds
+(`os.urandom` on first use, kept in ~/.config/linclass-kit/grading-key, or
+LINCLASS_GRADING_KEY), mixed into every draw: nobody can know the data before
+submitting, so no answer can be precomputed, while grading the same submission
+again poses the same problems (same feedback, reproducible regrades). The shapes
 and the structured cases (N=1, C=2, ties exactly at the hinge margin, large D,
 margins away from the kinks) are kept whatever the secret, so verdicts on
 correct and buggy code do not depend on it.
 """
+import hashlib
+import hmac
+import json
 import os
+import tempfile
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
+KEY_VARIABLE = "LINCLASS_GRADING_KEY"
 
-def new_secret() -> int:
-    return int.from_bytes(os.urandom(8), "big")
+
+def key_file() -> Path:
+    return Path(os.environ.get("XDG_CONFIG_HOME") or Path.home() / ".config") / "linclass-kit" / "grading-key"
+
+
+def grading_key() -> bytes:
+    """The grader's key: from the environment, else its key file (made once, atomically), else a fresh one."""
+    if os.environ.get(KEY_VARIABLE):
+        return os.environ[KEY_VARIABLE].encode()
+    path = key_file()
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        pass
+    except OSError:
+        return os.urandom(32)
+    try:  # written aside, then linked into place: concurrent graders all read one complete key
+        path.parent.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=path.parent)
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(os.urandom(32).hex().encode())
+        try:
+            os.link(temporary, path)
+        except FileExistsError:
+            pass
+        finally:
+            os.unlink(temporary)
+        return path.read_bytes()
+    except OSError:
+        return os.urandom(32)
+
+
+def grading_secret(sources: dict, answers: dict) -> int:
+    """64 bits the submission cannot predict: an HMAC of its graded sources and answers under the grader's key."""
+    digest = json.dumps([sorted(sources.items()), sorted(answers.items())]).encode()
+    return int.from_bytes(hmac.new(grading_key(), digest, hashlib.sha256).digest()[:8], "big")
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from typing import Dict, List, Optional
 
 import pytest
 
-from .problems import ProblemSet, new_secret
+from .problems import ProblemSet, grading_secret
 from .results import CheckResult
 from .sandbox.process import StudentError, Worker
 from .submission import unreadable_notebook
@@ -44,7 +44,11 @@ class GradingContext:
     notebook_problem: str = ""
     notes: List[str] = field(default_factory=list)
     cache: Dict[str, object] = field(default_factory=dict)
-    secret: int = field(default_factory=new_secret)  # mixed into every problem: see problems.py
+    secret: Optional[int] = None  # mixed into every problem (see problems.py); by default from the sources
+
+    def __post_init__(self):
+        if self.secret is None:
+            self.secret = grading_secret(self.sources, self.answers)
 
     @property
     def problems(self) -> ProblemSet:

@@ -17,7 +17,7 @@ recursive call. What the check cannot follow it refuses (StaticCheckError).
 import ast
 from typing import Dict, List, Optional, Set, Tuple
 
-from .binding import Binding, ModuleScope, StaticCheckError, python_source  # noqa: F401 (re-exported)
+from .binding import Binding, ModuleScope
 
 ROW_ARRAY_ARGUMENTS = (1, 2)  # positions of X and y in f(W, X, y, reg)
 ITERATING_CALLS = {"map", "filter", "reduce", "starmap", "accumulate", "apply_along_axis", "apply_over_axes",

@@ -5,12 +5,13 @@ from typing import List
 import numpy as np
 
 from autograder import mistakes
+from autograder.binding import StaticCheckError, python_source
 from autograder.problems import Problem
 from autograder.reference import reference_module
 from autograder.sandbox.process import NotNumeric, Stored
 from autograder.scoring import Deduction, GradingContext
 from autograder.timing import MAX_RATIO, compare_speed, naive_speedup
-from autograder.vectorised import StaticCheckError, example_loops, python_source
+from autograder.vectorised import example_loops
 
 MODULE = {"svm_loss_naive": "linear_svm", "svm_loss_vectorized": "linear_svm",
           "softmax_loss_naive": "softmax", "softmax_loss_vectorized": "softmax"}
