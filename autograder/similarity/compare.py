@@ -9,10 +9,11 @@ dropped before any pair is scored:
   a group of near-identical submissions (pooled Dice >= LINEAGE), counted once,
   so a large copy ring cannot make its own copied code look "common".
 A unit's score for a pair is the Dice coefficient 2|A & B| / (|A| + |B|) of
-what remains; it is evidence only when the two share at least MIN_SHARED
-fingerprints (a one-line `predict` or a two-line SGD step cannot tell anyone apart). Pairs come from
-sparse matrix products over fingerprint columns, a block of rows at a time, so
-time and memory grow with the number of fingerprints, not with text.
+what remains, scaled down by shared / MIN_SHARED when the two share fewer than
+MIN_SHARED fingerprints (a one-line `predict` or a two-line SGD step cannot
+tell anyone apart), so that one rule, score >= THRESHOLD, flags a unit. Pairs
+come from sparse matrix products over fingerprint columns, a block of rows at a
+time, so time and memory grow with the number of fingerprints, not with text.
 """
 from collections import Counter
 from dataclasses import dataclass, field
@@ -39,7 +40,7 @@ MODULE_UNITS = {f"{module}.py": (module, module) for module in MODULES}
 UNITS = {**FUNCTION_UNITS, **MODULE_UNITS}
 
 THRESHOLD = 0.5      # a pair is flagged when one unit with enough content scores at least this
-MIN_SHARED = 16      # kept fingerprints two units must share to count as evidence (about 4 lines of own code)
+MIN_SHARED = 20      # kept fingerprints two units must share for a full score (about 5 lines of own code)
 LINEAGE = 0.8        # pooled Dice that makes two submissions one lineage when counting what is common
 COMMON_SHARE = 0.2   # share of lineages from which a fragment counts as common to the class
 COMMON_MIN = 3       # ... and at least this many lineages
@@ -63,25 +64,24 @@ class Entry:
 
 @dataclass
 class Pair:
-    """Two entries' scores per unit (Dice of kept fingerprints) and how many fingerprints they share."""
+    """Two entries' scores per unit (see the module's docstring) and how many fingerprints they share."""
     a: str
     b: str
     scores: Dict[str, float]
     matched: Dict[str, int]
-    evidence: Set[str]          # units where the two share at least MIN_SHARED fingerprints
     known: bool = False         # b is a known outside solution
 
     @cached_property
     def strength(self) -> float:
-        """The best score among the units that count as evidence (read once scoring is complete)."""
-        return max((self.scores[unit] for unit in self.evidence), default=0.0)
+        """The best score of any unit (read once scoring is complete)."""
+        return max(self.scores.values(), default=0.0)
 
     @property
     def flagged(self) -> bool:
         return self.strength >= THRESHOLD
 
     def flagged_units(self) -> List[str]:
-        return [unit for unit in UNITS if unit in self.evidence and self.scores[unit] >= THRESHOLD]
+        return [unit for unit in UNITS if self.scores.get(unit, 0.0) >= THRESHOLD]
 
 
 @dataclass
@@ -223,13 +223,11 @@ def _score_unit(unit: str, left: List[Prints], right: List[Prints], excluded: Se
     a, b = _matrix(left, columns), _matrix(right, columns)
     size_a, size_b = np.asarray(a.sum(axis=1)).ravel(), np.asarray(b.sum(axis=1)).ravel()
     for i, j, shared in _products(a, b, same):
-        score = 2 * shared / (size_a[i] + size_b[j])
+        score = 2 * shared / (size_a[i] + size_b[j]) * min(1.0, shared / MIN_SHARED)
         pair = pairs.get((i, j))
         if pair is None:
-            pair = pairs[(i, j)] = Pair(names[0][i], names[1][j], {}, {}, set(), known=not same)
-        pair.scores[unit], pair.matched[unit] = score, shared
-        if shared >= MIN_SHARED:
-            pair.evidence.add(unit)
+            pair = pairs[(i, j)] = Pair(names[0][i], names[1][j], {}, {}, known=not same)
+        pair.scores[unit], pair.matched[unit] = float(score), shared
 
 
 def analyse(entries: Dict[str, Entry], release: Optional[Release] = None,

@@ -9,7 +9,7 @@ analysed like a real one (starter discounted, common fragments from the class);
 "mixed" is one class of the originals with all 49 copies (groups of 8 copies of
 one origin). A pair is truly copied when both sides come from the same student.
 Per loss function, a pair counts as flagged when that function's score reaches
-the threshold with enough content on both sides; positives whose function the
+the threshold (the score column of similarity.csv); positives whose function the
 transformation left unchanged (text identical) are not counted. "any unit" is
 the pair-level verdict of the report (some function or module flagged).
 Run: python -m benchmarks.similarity_eval.evaluate [--scores]
@@ -71,7 +71,7 @@ def measure(students: Class, units: List[str]) -> Dict[str, Tuple[int, int, int,
                 if origin_a == origin_b and function_text(modules_a, unit) == function_text(modules_b, unit):
                     continue
                 score = pair.scores.get(unit, 0.0) if pair else 0.0
-                flagged = bool(pair) and unit in pair.evidence and score >= compare.THRESHOLD
+                flagged = score >= compare.THRESHOLD
             if origin_a == origin_b:
                 tp, fn, lowest = tp + flagged, fn + (not flagged), min(lowest, score)
             else:
