@@ -38,7 +38,10 @@ def class_entries(submissions: Dict[str, Path], release: Release) -> Dict[str, E
 
 
 def known_entries(folder: Path, release: Release) -> Dict[str, Entry]:
-    """Fingerprints of every regular .py file below folder (no links, no hidden folders, at most 1 MiB each)."""
+    """Fingerprints of every regular .py file below folder (no links, no hidden folders, at most 1 MiB each)
+    that is named like a graded module or defines a graded function (other files are not even parsed)."""
+    from .compare import FUNCTION_UNITS, MODULES
+    markers = [f"def {qualified.split('.')[-1]}(".encode() for _, qualified in FUNCTION_UNITS.values()]
     entries: Dict[str, Entry] = {}
     for directory, folders, files in os.walk(folder, followlinks=False):
         folders[:] = sorted(name for name in folders if not name.startswith(".") and name != "__pycache__")
@@ -47,8 +50,11 @@ def known_entries(folder: Path, release: Release) -> Dict[str, Entry]:
             if not name.endswith(".py") or path.is_symlink() or not path.is_file() or \
                     path.stat().st_size > MAX_FILE_BYTES or len(entries) >= MAX_KNOWN_FILES:
                 continue
+            source = path.read_bytes()
+            if name[:-3] not in MODULES and not any(marker in source for marker in markers):
+                continue
             relative = path.relative_to(folder).as_posix()
-            entry = release.known_file(relative, path.read_bytes())
+            entry = release.known_file(relative, source)
             if entry.prints:
                 entries[relative] = entry
     return entries

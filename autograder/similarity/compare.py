@@ -39,7 +39,7 @@ MODULES = ("linear_svm", "softmax", "linear_classifier")
 MODULE_UNITS = {f"{module}.py": (module, module) for module in MODULES}
 UNITS = {**FUNCTION_UNITS, **MODULE_UNITS}
 
-THRESHOLD = 0.5      # a pair is flagged when one unit with enough content scores at least this
+THRESHOLD = 0.5      # a pair is flagged when one of its units scores at least this
 MIN_SHARED = 20      # kept fingerprints two units must share for a full score (about 5 lines of own code)
 LINEAGE = 0.8        # pooled Dice that makes two submissions one lineage when counting what is common
 COMMON_SHARE = 0.2   # share of lineages from which a fragment counts as common to the class
@@ -133,7 +133,7 @@ class Release:
 
     def entry(self, name: str, sources: Dict[str, bytes]) -> Entry:
         """An entry from a submission's module sources by module name."""
-        return entry_from_modules(name, {module: normalise_module(source, module, self.given.get(module, ()))
+        return entry_from_modules(name, {module: normalise_module(source, module, self.given.get(module, frozenset()))
                                          for module, source in sources.items()})
 
     def known_file(self, name: str, source: bytes) -> Entry:
