@@ -9,7 +9,7 @@ import pytest
 from autograder import gradebook, item_analysis
 from autograder.__main__ import main
 from autograder.results import GradeResult
-from autograder.similarity import CSV_NAME, HTML_NAME, STARTER, compare
+from autograder.similarity import CSV_NAME, HTML_NAME, STARTER, compare, report
 from autograder.similarity.compare import FUNCTION_UNITS, Release
 from autograder.similarity.normalise import normalise_module
 from benchmarks.similarity_eval import disguise, originals
@@ -250,3 +250,13 @@ def test_an_existing_item_analysis_report_is_rebuilt_with_the_link(tmp_path, stu
     assert main(["similarity", str(tmp_path / "submitted"), "--out", str(grades)]) == 0
     assert f'href="{HTML_NAME}"' in (grades / item_analysis.REPORT_NAME).read_text()
     assert "rebuilt" in capsys.readouterr().out
+
+
+def test_the_side_by_side_view_keeps_python_line_numbers_despite_odd_line_ends(release, students):
+    odd = '"""A form feed \x0c, a line separator \u2028 and a next line \x85 in a docstring."""\n'
+    modules = dict(students[2], linear_svm=odd + students[2]["linear_svm"])
+    analysis = analyse(release, {"a": modules, "b": dict(students[2], linear_svm=odd * 2 + students[2]["linear_svm"])})
+    views = report.views(analysis, pair_of(analysis, "a", "b"))
+    left, right = next(view for view in views if view.unit == "svm_loss_naive").rows[0]
+    assert left[1].startswith("def svm_loss_naive(W, X, y, reg):")
+    assert right[1].startswith("def svm_loss_naive(W, X, y, reg):") and right[0] == left[0] + 1

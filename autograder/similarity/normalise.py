@@ -24,6 +24,7 @@ import ast
 import hashlib
 import heapq
 import io
+import re
 import tokenize
 from dataclasses import dataclass, field
 from typing import AbstractSet, Dict, Iterable, List, Optional, Set, Tuple
@@ -74,13 +75,22 @@ def decode(source: bytes) -> str:
         return source.decode("utf-8", errors="replace")
 
 
+LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+\Z")
+
+
+def source_lines(text: str) -> List[str]:
+    """Lines as Python numbers them (ended by \\n, \\r\\n or \\r), ends kept; str.splitlines also splits
+    at \\x0c, \\x85 or \\u2028, which would shift every line number after one of them."""
+    return LINE.findall(text)
+
+
 def _parse(text: str) -> Tuple[List[ast.stmt], str]:
     """Top-level statements; after a syntax error, those of every top-level chunk that parses alone."""
     try:
         return ast.parse(text).body, ""
     except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as error:
         problem = f"could not be parsed as a whole ({type(error).__name__}); compared what parses"
-    lines = text.splitlines(keepends=True)
+    lines = source_lines(text)
     starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}")]
     body: List[ast.stmt] = []
     for start, end in zip(starts, starts[1:] + [len(lines)]):

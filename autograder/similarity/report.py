@@ -16,6 +16,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from . import compare, fingerprints
 from .compare import Analysis, Entry, Pair
+from .normalise import source_lines
 
 MAX_VIEWS = 150        # side-by-side views on the page, strongest pairs first
 PAIRS_PER_GROUP = 12   # pairs listed per group in the table of groups
@@ -72,7 +73,8 @@ def _side(entry: Entry, unit: str, colours: Dict[int, int]) -> List[Tuple[int, s
         for start, end in entry.prints[unit].get(h, ()):
             for line in range(start, end + 1):
                 line_colour.setdefault(line, colour)
-    lines = entry.modules[module].text.splitlines()[first - 1:min(last, first + MAX_LINES - 1)]
+    lines = [line.rstrip("\r\n") for line in source_lines(entry.modules[module].text)]
+    lines = lines[first - 1:min(last, first + MAX_LINES - 1)]
     return [(first + i, text[:MAX_LINE_CHARS], line_colour.get(first + i, -1)) for i, text in enumerate(lines)]
 
 

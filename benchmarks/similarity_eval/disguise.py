@@ -26,7 +26,7 @@ import keyword
 import tokenize
 from typing import Callable, Dict, Iterable, List, Set, Tuple
 
-from autograder.similarity.normalise import loop_nest
+from autograder.similarity.normalise import loop_nest, source_lines
 
 WORDS = ["alpha", "beta", "gamma", "delta_", "eps", "zeta", "eta", "theta", "iota", "kappa", "lam", "mu",
          "nu", "xi_", "omicron", "rho", "sigma", "tau", "upsilon", "phi", "chi", "psi", "omega"]
@@ -35,16 +35,21 @@ LetterMap = {"n": "i", "d": "j", "c": "k"}
 
 def _replace(text: str, edits: Iterable[Tuple[int, int, int, int, str]]) -> str:
     """Apply (line, col, end_line, end_col, new) edits (1-based lines, UTF-8 byte columns), last first."""
-    lines = [line.encode() for line in text.splitlines(keepends=True)]
+    lines = [line.encode() for line in source_lines(text)]
     for line, col, end_line, end_col, new in sorted(edits, reverse=True):
         head, tail = lines[line - 1][:col], lines[end_line - 1][end_col:]
         lines[line - 1:end_line] = [head + new.encode() + tail]
     return b"".join(lines).decode()
 
 
+def _lines(text: str) -> List[str]:
+    """Lines as Python numbers them, without their ends."""
+    return [line.rstrip("\r\n") for line in source_lines(text)]
+
+
 def _replace_lines(text: str, edits: Iterable[Tuple[int, int, List[str]]]) -> str:
     """Replace whole line ranges (first, last, new lines), bottom-up."""
-    lines = text.splitlines()
+    lines = _lines(text)
     for first, last, new in sorted(edits, key=lambda edit: -edit[0]):
         lines[first - 1:last] = new
     return "\n".join(lines) + "\n"
@@ -136,7 +141,7 @@ def comments(text: str) -> str:
     for token in tokenize.generate_tokens(io.StringIO(text).readline):
         if token.type == tokenize.COMMENT and token.string != "# my own implementation":
             kept.append((token.start[0], token.start[1], token.end[0], token.end[1], ""))
-    lines = _replace(text, kept).splitlines()
+    lines = _lines(_replace(text, kept))
     return "\n".join(line.rstrip() for line in lines if line.strip() or not line) + "\n"
 
 
@@ -187,7 +192,7 @@ def _effects(statement: ast.stmt) -> Tuple[Set[str], Set[str]]:
 
 def reorder(text: str) -> str:
     edits = []
-    lines = text.splitlines()
+    lines = _lines(text)
     for block in _blocks(ast.parse(text)):
         i = 0
         while i < len(block) - 1:
@@ -310,7 +315,7 @@ class _Equivalents(ast.NodeTransformer):
 
 def equivalents(text: str) -> str:
     """Rewrites into equivalent NumPy and Python spellings that the detector does not undo (a robustness check)."""
-    lines, edits = text.splitlines(), []
+    lines, edits = _lines(text), []
     for block in _blocks(ast.parse(text)):
         for statement in block:
             if hasattr(statement, "body") or lines[statement.lineno - 1][:statement.col_offset].strip():
