@@ -172,6 +172,16 @@ def test_a_release_the_kit_does_not_know_is_discounted_as_common_code(students):
     assert flagged == {frozenset(("s1", "s1-copy")), frozenset(("s4", "s4-copy"))}
 
 
+def test_python_2_code_is_read_and_compared(release, students, fingerprinted):
+    """Old CS231n code: tabs, print statements and xrange, which Python 3's parser refuses."""
+    python2 = {module: text.replace("    ", "\t").replace("range(", "xrange(").replace(
+        "\treturn loss, dW\n", "\tprint 'loss', loss\n\treturn loss, dW\n") for module, text in students[2].items()}
+    copy = release.entry("python2", {module: text.encode() for module, text in python2.items()})
+    assert any("Python 2" in problem for problem in copy.problems)
+    pair = pair_of(compare.analyse({**fingerprinted, "python2": copy}, release), "s2", "python2")
+    assert set(LOSSES) <= set(pair.flagged_units())
+
+
 HOSTILE = {
     "syntax_error": b"import numpy as np\ndef broken(:\n    pass\n",
     "deep_nesting": b"x = " + b"-" * 200_000 + b"1\n",

@@ -84,12 +84,30 @@ def source_lines(text: str) -> List[str]:
     return LINE.findall(text)
 
 
+PARSE_ERRORS = (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError)
+PY2_PRINT = re.compile(r"^([ \t]*)print(?:[ \t]+(?![(=])(.*?)|[ \t]*)[ \t]*(\r?)$", re.M)
+LEADING_TABS = re.compile(r"^[ \t]+", re.M)
+
+
+def python2_as_python3(text: str) -> str:
+    """Old CS231n code, readable by Python 3's parser: `print x` as `print(x)`, leading tabs as 8 columns."""
+    text = LEADING_TABS.sub(lambda match: match.group(0).expandtabs(8), text)
+    return PY2_PRINT.sub(lambda match: f"{match.group(1)}print({(match.group(2) or '').lstrip('>')}){match.group(3)}",
+                         text)
+
+
 def _parse(text: str) -> Tuple[List[ast.stmt], str]:
-    """Top-level statements; after a syntax error, those of every top-level chunk that parses alone."""
+    """Top-level statements; failing that, those of the text read as Python 2, or else those of every
+    top-level chunk that parses alone."""
     try:
         return ast.parse(text).body, ""
-    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as error:
+    except PARSE_ERRORS as error:
         problem = f"could not be parsed as a whole ({type(error).__name__}); compared what parses"
+    text = python2_as_python3(text)
+    try:
+        return ast.parse(text).body, "was read as Python 2 (print statements, tabs)"
+    except PARSE_ERRORS:
+        pass
     lines = source_lines(text)
     starts = [i for i, line in enumerate(lines) if line[:1] not in ("", " ", "\t", "\n", "\r", "#", ")", "]", "}")]
     body: List[ast.stmt] = []
@@ -97,7 +115,7 @@ def _parse(text: str) -> Tuple[List[ast.stmt], str]:
         chunk = "\n" * start + "".join(lines[start:end])  # keep line numbers
         try:
             body.extend(ast.parse(chunk).body)
-        except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError):
+        except PARSE_ERRORS:
             continue
     return body, problem
 
@@ -265,6 +283,8 @@ class Streamer:
             return self.parameters[identifier]
         if identifier in self.aliases:
             return self.aliases[identifier]
+        if identifier == "xrange":
+            return "range"
         return identifier if identifier in KEPT_NAMES else "V"
 
     def block(self, statements: List[ast.stmt], line: int) -> List[Token]:
