@@ -53,6 +53,17 @@ def test_the_scripts_are_valid_bash(archive, tmp_path):
     assert 'pip install -r "$ROOT/source/requirements-grading.txt"' in (tmp_path / "setup.sh").read_text()
 
 
+def test_a_strict_zip_runs_the_grader_strictly(tmp_path):
+    build_zip(tmp_path / "strict.zip", strict=True)
+    with zipfile.ZipFile(tmp_path / "strict.zip") as bundle:
+        runner = bundle.read("run_autograder").decode()
+    build_zip(tmp_path / "plain.zip")
+    with zipfile.ZipFile(tmp_path / "plain.zip") as bundle:
+        plain = bundle.read("run_autograder").decode()
+    assert runner.rstrip().endswith("--strict") and "--strict" not in plain
+    assert 'chmod -R go-rwx "$ROOT/source/autograder/hidden" "$ROOT/source/solutions"' in runner
+
+
 def make_venv_like_setup_sh(venv):
     """A venv at the place setup.sh makes one, seeing this interpreter's installed packages."""
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(venv)], check=True)
