@@ -90,6 +90,12 @@ def f(weights, data):
 DISGUISES = {**disguise.TRANSFORMATIONS, **disguise.HARDER}
 
 
+def test_a_bare_numpy_call_does_not_pin_the_order_and_arithmetic_on_numbers_is_a_number():
+    written = "def f(W, X):\n    c = np.zeros(3)\n    np.add.at(c, X, 1)\n    s = np.sum(W) * 0.5\n    return c, s\n"
+    moved = "def f(W, X):\n    s = np.sum(W) * (1 / 2)\n    c = np.zeros(3)\n    np.add.at(c, X, -(-1))\n    return c, s\n"
+    assert tokens(written) == tokens(moved)
+
+
 @pytest.mark.parametrize("transformation", list(DISGUISES))
 def test_each_disguise_alone_and_combined_is_found_in_every_loss(release, students, fingerprinted, transformation):
     for student in (2, 6):  # styles with lists and sums to rewrite, and statements to reorder

@@ -9,7 +9,8 @@ body becomes a pre-order stream of AST tokens, after these normalisations:
 - equivalent spellings are one: `a.dot(b)`, `np.dot(a, b)` and `np.matmul(a, b)`
   read as `a @ b`, `np.sum(a, ...)` as `a.sum(...)` (and the other reductions),
   `x += e` as `x = x + e`;
-- literals: numbers become N, strings S (True/False/None stay, np.newaxis is None);
+- literals: numbers (and arithmetic on numbers only) become N, strings S (True/False/None stay,
+  np.newaxis is None);
 - `acc = []; for t in it: acc.append(e)` becomes `acc = [e for t in it]`,
   `s = 0; for t in it: s += e` becomes `s = sum(e for t in it)` and a lone
   `for t in it: s += e` becomes `s += sum(e for t in it)` (list, set and
@@ -135,8 +136,9 @@ def _target_bases(target: ast.AST) -> Set[str]:
     return set()
 
 
-def reads_writes(statement: ast.stmt) -> Tuple[Set[str], Set[str]]:
-    """Names a statement reads and writes (in one walk); a bare call may change whatever it touches."""
+def reads_writes(statement: ast.stmt, modules: AbstractSet[str] = frozenset()) -> Tuple[Set[str], Set[str]]:
+    """Names a statement reads and writes (in one walk); a bare call may change whatever it touches,
+    except the modules and builtins it goes through (`np.add.at(a, i, v)` changes a, not np)."""
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         header = statement.decorator_list + getattr(getattr(statement, "args", None), "defaults", [])
         return set().union(*(_names(node, ast.Load) for node in header)), {statement.name}
@@ -157,8 +159,19 @@ def reads_writes(statement: ast.stmt) -> Tuple[Set[str], Set[str]]:
         elif kind is ast.ImportFrom:
             writes |= {alias.asname or alias.name for alias in node.names}
     for call in calls:
-        writes |= _names(call, ast.Load)
+        writes |= _names(call, ast.Load) - modules - KEPT_NAMES
     return reads, writes
+
+
+def _numeric(node: ast.AST, depth: int = 0) -> bool:
+    """Arithmetic on number literals only (at most a few levels deep)."""
+    if isinstance(node, ast.Constant):
+        return isinstance(node.value, (int, float, complex)) and not isinstance(node.value, bool)
+    if depth > 8:
+        return False
+    if isinstance(node, ast.UnaryOp):
+        return _numeric(node.operand, depth + 1)
+    return isinstance(node, ast.BinOp) and _numeric(node.left, depth + 1) and _numeric(node.right, depth + 1)
 
 
 class Canonical(ast.NodeTransformer):
@@ -296,13 +309,17 @@ class Streamer:
         statements, streams = [statements[i] for i in kept], [streams[i] for i in kept]
         if len(statements) > MAX_BLOCK_TO_SORT:
             return [token for stream in streams for token in stream]
-        return [token for index in canonical_order(statements, streams) for token in streams[index]]
+        return [token for index in canonical_order(statements, streams, set(self.aliases))
+                for token in streams[index]]
 
     def equivalent(self, node: ast.AST) -> Optional[ast.AST]:
         """One spelling for equivalent ones: `a @ b` for `a.dot(b)`, `np.dot(a, b)`, `np.matmul(a, b)`;
-        `a.sum(...)` for `np.sum(a, ...)` (and the other reductions); `x = x + e` for `x += e`."""
+        `a.sum(...)` for `np.sum(a, ...)` (and the other reductions); `x = x + e` for `x += e`;
+        a number for arithmetic on numbers."""
         if isinstance(node, ast.AugAssign):
             return ast.Assign(targets=[node.target], value=ast.BinOp(left=node.target, op=node.op, right=node.value))
+        if isinstance(node, (ast.BinOp, ast.UnaryOp)) and _numeric(node):
+            return ast.Constant(0)  # `1 / 2`, `-1.`, `2 ** -3` are a number like any other
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.keywords and \
                 node.func.attr in ("dot", "matmul"):
             return None
@@ -357,11 +374,12 @@ class Streamer:
         return tokens
 
 
-def canonical_order(statements: List[ast.stmt], streams: List[List[Token]]) -> List[int]:
+def canonical_order(statements: List[ast.stmt], streams: List[List[Token]],
+                    modules: AbstractSet[str] = frozenset()) -> List[int]:
     """Indices of statements in a dependency-respecting order, ties broken by their tokens, then by a digest
     of the tokens of everything that depends on them (so the order is the same whatever the written order)."""
     count = len(statements)
-    effects = [reads_writes(statement) for statement in statements]
+    effects = [reads_writes(statement, modules) for statement in statements]
     after: List[List[int]] = [[] for _ in range(count)]
     waiting = [0] * count
     for j in range(count):
