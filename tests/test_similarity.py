@@ -92,7 +92,8 @@ DISGUISES = {**disguise.TRANSFORMATIONS, **disguise.HARDER}
 
 def test_a_bare_numpy_call_does_not_pin_the_order_and_arithmetic_on_numbers_is_a_number():
     written = "def f(W, X):\n    c = np.zeros(3)\n    np.add.at(c, X, 1)\n    s = np.sum(W) * 0.5\n    return c, s\n"
-    moved = "def f(W, X):\n    s = np.sum(W) * (1 / 2)\n    c = np.zeros(3)\n    np.add.at(c, X, -(-1))\n    return c, s\n"
+    moved = ("def f(W, X):\n    s = np.sum(W) * (1 / 2)\n    c = np.zeros(3)\n    np.add.at(c, X, -(-1))\n"
+             "    return c, s\n")
     assert tokens(written) == tokens(moved)
 
 
