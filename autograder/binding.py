@@ -33,6 +33,9 @@ REFLECTION_ATTRIBUTES = {"__dict__", "__code__", "__globals__", "__builtins__", 
                          "__kwdefaults__", "__wrapped__", "__func__", "__self__", "__getattribute__",
                          "__setattr__", "__subclasses__", "modules", "f_globals", "f_locals", "f_back",
                          "__loader__", "__spec__"}
+# What another graded file may not do, since it could rebind a loss module's names while it is imported.
+GRADED_LOSS_MODULES = ("linear_svm", "softmax", "classifiers")
+DYNAMIC_IMPORTS = ("importlib", "gc", "ctypes", "inspect", "types")
 MODULE_NAMES = {"__name__", "__file__", "__doc__", "__package__", "__spec__", "__loader__", "__annotations__"}
 Position = Tuple[int, int]
 END: Position = (10**9, 0)
@@ -277,3 +280,45 @@ class ModuleScope:
         if binding.kind == "import" and (graded or not allowed_import(binding.source_module)):
             raise StaticCheckError(f"{binding.name} is imported from {binding.source_module} (line {line}), "
                                    "which the static check cannot read; keep that code in this file")
+
+
+def _module_lookup_is_fixed(node: ast.Attribute, parents: dict) -> bool:
+    """Is this `sys.modules` only read at a constant key that names no graded module?"""
+    parent = parents.get(node)
+    key = None
+    if isinstance(parent, ast.Subscript) and parent.value is node:
+        key = parent.slice
+    elif isinstance(parent, ast.Attribute) and parent.attr == "get" and isinstance(parents.get(parent), ast.Call):
+        arguments = parents[parent].args
+        key = arguments[0] if arguments else None
+    return isinstance(key, ast.Constant) and isinstance(key.value, str) and \
+        not any(name in key.value for name in GRADED_LOSS_MODULES)
+
+
+def sibling_tampering(source: str, module: str) -> str:
+    """What in another graded file could rebind names of `module` at import ('' if nothing).
+
+    Reflection that writes (setattr, __globals__, exec, ...), importing `module`
+    (or the classifiers package) as a module object, dynamic imports, and
+    sys.modules used other than to read one fixed module that is not a graded one.
+    """
+    targets = {module, "classifiers"}
+    tree = ast.parse(source)
+    parents = {child: node for node in ast.walk(tree) for child in ast.iter_child_nodes(node)}
+    for node in ast.walk(tree):
+        line = getattr(node, "lineno", 0)
+        if isinstance(node, ast.Name) and node.id in REFLECTION_NAMES - {"getattr"}:
+            return f"line {line} uses {node.id}"
+        if isinstance(node, ast.Attribute) and node.attr in REFLECTION_ATTRIBUTES - {"modules"}:
+            return f"line {line} uses .{node.attr}"
+        if isinstance(node, ast.Attribute) and node.attr == "modules" and not _module_lookup_is_fixed(node, parents):
+            return f"line {line} looks modules up in sys.modules"
+        if isinstance(node, (ast.Import, ast.ImportFrom)):
+            modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] + [alias.name for alias in node.names]
+            imported = [part for module in modules for part in module.split(".")]
+            if isinstance(node, ast.Import) and set(imported) & targets \
+                    or isinstance(node, ast.ImportFrom) and {a.name for a in node.names} & targets \
+                    or imported[0] in DYNAMIC_IMPORTS:
+                return f"line {line} has `{ast.unparse(node)}`"
+    return ""

@@ -5,7 +5,7 @@ from typing import List
 import numpy as np
 
 from autograder import mistakes
-from autograder.binding import StaticCheckError, python_source
+from autograder.binding import StaticCheckError, python_source, sibling_tampering
 from autograder.problems import Problem
 from autograder.reference import reference_module
 from autograder.sandbox.process import NotNumeric, Stored
@@ -200,11 +200,28 @@ def computes_a_loss(grading, function) -> None:
                         f"{grading.cache[key]}.", "does not compute a loss")
 
 
+def _sibling_tampering(grading, module) -> str:
+    """What another graded file does that could rebind this module's names at import ('' if nothing)."""
+    for sibling, text in sorted(grading.sources.items()):
+        if sibling == module:
+            continue
+        try:
+            tampering = sibling_tampering(python_source(text), module)
+        except (StaticCheckError, SyntaxError, RecursionError, MemoryError, ValueError, LookupError):
+            continue  # a file that cannot be read cannot be imported either
+        if tampering:
+            return f"{sibling}.py, {tampering}, which could rebind names of {module}.py"
+    return ""
+
+
 def check_no_example_loop(grading, function):
     computes_a_loss(grading, function)
     module = MODULE[function]
     try:
         loops = example_loops(python_source(grading.sources[module]), function)
+        tampering = _sibling_tampering(grading, module)
+        if tampering:
+            raise StaticCheckError(tampering)
     except StaticCheckError as error:
         raise Deduction(f"The static check could not vouch for {function} in {module}.py: {error}") from None
     except (SyntaxError, RecursionError, MemoryError, ValueError, LookupError):
