@@ -24,7 +24,7 @@ from typing import Dict, Iterable, List, Optional, Set, Tuple
 import numpy as np
 from scipy import sparse
 
-from .fingerprints import Span, winnow
+from .fingerprints import Span, statement_prints, winnow
 from .normalise import Module, normalise_module
 
 FUNCTION_UNITS = {  # graded function -> (module, qualified name in it)
@@ -105,11 +105,11 @@ def entry_from_modules(name: str, modules: Dict[str, Module]) -> Entry:
         found = parsed and (parsed.units.get(qualified) or next(
             (u for key, u in parsed.units.items() if key.split(".")[-1] == qualified.split(".")[-1]), None))
         if found:
-            entry.prints[unit] = winnow(found.tokens)
+            entry.prints[unit] = {**winnow(found.tokens), **statement_prints(found.statements)}
             entry.where[unit] = (module, found.first_line, found.last_line)
     for parsed in modules.values():  # only fingerprints and the text are kept: memory stays bounded
         for unit_tokens in parsed.units.values():
-            unit_tokens.tokens = []
+            unit_tokens.tokens, unit_tokens.statements = [], []
         parsed.text = parsed.text[:MAX_TEXT]
         parsed.statements = set()
     return entry

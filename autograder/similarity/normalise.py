@@ -46,16 +46,18 @@ MAX_BLOCK_TO_SORT = 300  # statements; longer blocks keep their order
 Token = Tuple[str, int]  # (token, source line)
 
 
+Statement = Tuple[str, ...]  # a simple statement's normalised tokens
+
+
 @dataclass
 class Unit:
-    """One comparable piece of a module: a graded function or the whole module."""
+    """One comparable piece of a module: a graded function or the whole module, as a token stream
+    and as its simple statements (not the release's) with their first and last lines."""
     name: str
     tokens: List[Token]
     first_line: int
     last_line: int
-
-
-Statement = Tuple[str, ...]  # a simple statement's normalised tokens
+    statements: List[Tuple[Statement, int, int]] = field(default_factory=list)
 
 
 @dataclass
@@ -290,6 +292,7 @@ class Streamer:
         self.aliases = aliases or {}
         self.given = given
         self.statements: Set[Statement] = set()
+        self.own: List[Tuple[Statement, int, int]] = []
 
     def name(self, identifier: str) -> str:
         if identifier in self.parameters:
@@ -306,6 +309,8 @@ class Streamer:
         keys = [tuple(token for token, _ in stream) for stream in streams]
         self.statements.update(key for key, is_simple in zip(keys, simple) if is_simple)
         kept = [i for i, key in enumerate(keys) if not (simple[i] and key in self.given)]
+        self.own.extend((keys[i], statements[i].lineno, getattr(statements[i], "end_lineno", None) or
+                         statements[i].lineno) for i in kept if simple[i])
         statements, streams = [statements[i] for i in kept], [streams[i] for i in kept]
         if len(statements) > MAX_BLOCK_TO_SORT:
             return [token for stream in streams for token in stream]
@@ -460,10 +465,12 @@ def normalise_module(source: bytes, module: str, given: AbstractSet[Statement] =
         parameters = [arg.arg for arg in arguments.posonlyargs + arguments.args + arguments.kwonlyargs]
         streamer = Streamer(parameters, aliases, given)
         tokens = _safe_stream(lambda: streamer.block(function.body, function.lineno), function.lineno)
-        parsed.units[name] = Unit(name, tokens, function.lineno, getattr(function, "end_lineno", function.lineno))
+        parsed.units[name] = Unit(name, tokens, function.lineno, getattr(function, "end_lineno", function.lineno),
+                                  streamer.own)
         parsed.statements |= streamer.statements
     streamer = Streamer((), aliases, given)
     last = max((getattr(node, "end_lineno", 1) or 1 for node in body), default=1)
-    parsed.units[module] = Unit(module, _safe_stream(lambda: streamer.block(body, 1), 1) if body else [], 1, last)
+    parsed.units[module] = Unit(module, _safe_stream(lambda: streamer.block(body, 1), 1) if body else [], 1, last,
+                                streamer.own)
     parsed.statements |= streamer.statements
     return parsed

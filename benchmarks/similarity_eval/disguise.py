@@ -18,7 +18,9 @@ HARDER holds a robustness check outside the issue's list: `equivalents` respells
 matrix products (`a.dot(b)`, `np.dot(a, b)`, `a @ b`), sums (`np.sum(a)`,
 `a.sum()`) and `x += e` as `x = x + e`. Measured before the detector learnt
 these spellings, it cost recall (0.29-0.71 per loss function); it is kept to
-show that, and to catch a regression.
+show that, and to catch a regression. `hand_edits` rewrites every third
+assignment (`x = e` -> `x = e if True else None`), as a student editing a copy line
+by line would: nothing undoes it, it measures what partial copies score.
 """
 import ast
 import io
@@ -328,6 +330,23 @@ def equivalents(text: str) -> str:
     return _replace_lines(text, edits)
 
 
+def hand_edits(text: str) -> str:
+    """Every third assignment to a name in a function rewritten, `x = e` -> `x = e if True else None`: a copy
+    edited by hand, statement by statement, which no normalisation undoes."""
+    lines, edits, count = _lines(text), [], 0
+    for block in _blocks(ast.parse(text)):
+        for statement in block:
+            if isinstance(statement, ast.Assign) and len(statement.targets) == 1 and \
+                    isinstance(statement.targets[0], ast.Name) and statement.col_offset > 0 and \
+                    not lines[statement.lineno - 1][:statement.col_offset].strip():
+                count += 1
+                if count % 3 == 0:
+                    value = ast.IfExp(test=ast.Constant(True), body=statement.value, orelse=ast.Constant(None))
+                    new = ast.unparse(ast.Assign(targets=statement.targets, value=value, lineno=0))
+                    edits.append((statement.lineno, statement.end_lineno, [" " * statement.col_offset + new]))
+    return _replace_lines(text, edits)
+
+
 def everything(text: str) -> str:
     for transformation in (comprehension, reorder, literals, rename, comments, reformat):
         text = transformation(text)
@@ -339,4 +358,5 @@ TRANSFORMATIONS: Dict[str, Callable[[str], str]] = {
     "reorder": reorder, "comprehension": comprehension, "all": everything}
 # Not among the issue's disguises: measured apart (see the module's docstring).
 HARDER: Dict[str, Callable[[str], str]] = {
-    "equivalents": equivalents, "all+equivalents": lambda text: equivalents(everything(text))}
+    "equivalents": equivalents, "all+equivalents": lambda text: equivalents(everything(text)),
+    "hand_edits": hand_edits, "all+hand_edits": lambda text: hand_edits(everything(text))}
