@@ -96,6 +96,8 @@ def test_a_bare_numpy_call_does_not_pin_the_order_and_arithmetic_on_numbers_is_a
     moved = ("def f(W, X):\n    s = np.sum(W) * (1 / 2)\n    c = np.zeros(3)\n    np.add.at(c, X, -(-1))\n"
              "    return c, s\n")
     assert tokens(written) == tokens(moved)
+    looped = "def f(W, X):\n    t = 0\n    for x in X:\n        t += x @ W\n    return t\n"
+    assert tokens(looped) == tokens("def f(W, X):\n    t = np.sum([x.dot(W) for x in X])\n    return t\n")
 
 
 @pytest.mark.parametrize("transformation", list(DISGUISES))

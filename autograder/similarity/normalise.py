@@ -319,12 +319,16 @@ class Streamer:
 
     def equivalent(self, node: ast.AST) -> Optional[ast.AST]:
         """One spelling for equivalent ones: `a @ b` for `a.dot(b)`, `np.dot(a, b)`, `np.matmul(a, b)`;
-        `a.sum(...)` for `np.sum(a, ...)` (and the other reductions); `x = x + e` for `x += e`;
-        a number for arithmetic on numbers."""
+        `a.sum(...)` for `np.sum(a, ...)` (and the other reductions) and for the builtin `sum(a)`;
+        `x = x + e` for `x += e`; a number for arithmetic on numbers."""
         if isinstance(node, ast.AugAssign):
             return ast.Assign(targets=[node.target], value=ast.BinOp(left=node.target, op=node.op, right=node.value))
         if isinstance(node, (ast.BinOp, ast.UnaryOp)) and _numeric(node):
             return ast.Constant(0)  # `1 / 2`, `-1.`, `2 ** -3` are a number like any other
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in ("sum", "max", "min") \
+                and self.name(node.func.id) == node.func.id and len(node.args) == 1 and not node.keywords:
+            return ast.Call(func=ast.Attribute(value=node.args[0], attr=node.func.id, ctx=ast.Load()), args=[],
+                            keywords=[])  # sum(x) reads as x.sum(), like np.sum(x)
         if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Attribute) or node.keywords and \
                 node.func.attr in ("dot", "matmul"):
             return None
