@@ -25,7 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from .fingerprints import Span, statement_prints, winnow
-from .normalise import Module, normalise_module
+from .normalise import MAX_CHARS, Module, normalise_module
 
 FUNCTION_UNITS = {  # graded function -> (module, qualified name in it)
     "svm_loss_naive": ("linear_svm", "svm_loss_naive"),
@@ -47,7 +47,6 @@ COMMON_MIN = 3       # ... and at least this many lineages
 MAJORITY = 0.9       # share of the class from which a fragment is ignored when finding lineages (a release)
 LISTED = 0.3         # pairs below this in every unit are not listed
 BLOCK = 256          # rows per sparse product block (bounds memory)
-MAX_TEXT = 256 * 1024  # characters of a module's text kept for display
 
 Prints = Dict[int, List[Span]]
 
@@ -110,7 +109,7 @@ def entry_from_modules(name: str, modules: Dict[str, Module]) -> Entry:
     for parsed in modules.values():  # only fingerprints and the text are kept: memory stays bounded
         for unit_tokens in parsed.units.values():
             unit_tokens.tokens, unit_tokens.statements = [], []
-        parsed.text = parsed.text[:MAX_TEXT]
+        parsed.text = parsed.text[:MAX_CHARS]  # what was compared is what can be shown
         parsed.statements = set()
     return entry
 
