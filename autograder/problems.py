@@ -152,10 +152,21 @@ class ProblemSet:
     def api_problem(self) -> Problem:
         return self.random_problem(40, 10, 6, 4, 0.3)
 
-    def dependence_problems(self) -> tuple:
-        """A problem and three changes of it that must each change a loss: y rolled, X scaled, W perturbed."""
-        problem = self.random_problem(41, 40, 20, 5, 0.1)
-        noise = 0.1 * self.rng(42).standard_normal(problem.W.shape)
-        return problem, [Problem("y rolled", problem.W, problem.X, np.roll(problem.y, 1), problem.reg),
-                         Problem("X scaled", problem.W, 1.5 * problem.X, problem.y, problem.reg),
-                         Problem("W perturbed", problem.W + noise, problem.X, problem.y, problem.reg)]
+    def dependence_problems(self) -> list:
+        """(problem, [three changes of it]) that must each change a loss: y relabelled, X scaled, W perturbed.
+
+        The bases have the shapes of every problem a value-free check poses (and
+        one more), so a function cannot answer honestly at one shape only.
+        """
+        initial = self.initialisation_problem(3)
+        bases = [self.random_problem(41, 40, 20, 5, 0.1), self.gradient_check_problem(), self.api_problem(),
+                 self.offset_problem(0.0)[0],
+                 Problem("", 1e5 * initial.W, initial.X, initial.y, 0.1)]
+        return [(base, self._changes(base, seed)) for seed, base in enumerate(bases, 42)]
+
+    def _changes(self, problem: Problem, seed: int) -> list:
+        noise = 0.1 * self.rng(seed).standard_normal(problem.W.shape)
+        relabelled = (problem.y + 1) % problem.W.shape[1]
+        return [Problem("y changes", problem.W, problem.X, relabelled, problem.reg),
+                Problem("X is scaled", problem.W, 1.5 * problem.X, problem.y, problem.reg),
+                Problem("W is perturbed", problem.W + noise, problem.X, problem.y, problem.reg)]

@@ -168,19 +168,20 @@ def _changed(before, after) -> bool:
 
 def _dependence_failure(grading, function) -> str:
     """Why the function does not compute a loss from the data and W ('' if it does)."""
-    problem, changes = grading.problems.dependence_problems()
-    base = call_loss(grading, function, problem)
-    others = [call_loss(grading, function, change) for change in changes]
-    for output in [base] + others:
-        if not (np.isfinite(output.loss) and np.all(np.isfinite(output.dW))):
-            return "its loss or dW is not finite (NaN or inf)"
-    if not np.any(base.dW):
-        return "its dW is all zeros"
-    unchanged = [change.description for change, other in zip(changes, others) if not _changed(base.loss, other.loss)]
-    if unchanged:
-        return f"its loss (practically) does not change when {' or '.join(unchanged)}"
-    if not any(_changed(base.dW, other.dW) for other in others[1:]):
-        return "its dW (practically) does not change when X is scaled or W perturbed"
+    for problem, changes in grading.problems.dependence_problems():
+        base = call_loss(grading, function, problem)
+        others = [call_loss(grading, function, change) for change in changes]
+        for output in [base] + others:
+            if not (np.isfinite(output.loss) and np.all(np.isfinite(output.dW))):
+                return "its loss or dW is not finite (NaN or inf)"
+        if not np.any(base.dW):
+            return "its dW is all zeros"
+        unchanged = [change.description for change, other in zip(changes, others)
+                     if not _changed(base.loss, other.loss)]
+        if unchanged:
+            return f"its loss (practically) does not change when {' or '.join(unchanged)}"
+        if not any(_changed(base.dW, other.dW) for other in others[1:]):
+            return "its dW (practically) does not change when X is scaled or W is perturbed"
     return ""
 
 
