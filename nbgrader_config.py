@@ -3,8 +3,10 @@
 source/ is solutions/, release/ is assignment/ (so `nbgrader generate_assignment`
 writes the same release as `python -m autograder release`); submitted/,
 autograded/, feedback/, exchange/ and gradebook.db are git-ignored. Grades come
-from the kit's hidden suites, run in its sandbox: no student notebook code is
-executed by nbgrader. See autograder/nbgrader/ for the why of each setting.
+from the kit's hidden suites, run in its sandbox; the student's notebook runs in
+the sandbox too, for its outputs only. Every value here is plain data (steps and
+plug-ins by import name), so formgrader can show this configuration. See
+autograder/nbgrader/ for the why of each step.
 """
 import sys
 from pathlib import Path
@@ -12,17 +14,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nbgrader's scripts do not put the course directory on sys.path
 
-from autograder.nbgrader.autograde import GradeInSandbox  # noqa: E402
-from autograder.nbgrader.course import put_interpreter_scripts_on_path, student_files  # noqa: E402
-from autograder.nbgrader.export import FunctionGradesCsvExport  # noqa: E402
-from autograder.nbgrader.generate import (AddFunctionGradeCells, DropFunctionGradeCells,  # noqa: E402
-                                          RefuseHiddenTests, ReleaseKitModules)
+from autograder.nbgrader.course import (autograde_steps, generate_steps,  # noqa: E402
+                                        put_interpreter_scripts_on_path, student_files)
 from autograder.release import SKIPPED_NAMES  # noqa: E402
-from nbconvert.preprocessors import ClearMetadataPreprocessor  # noqa: E402
-from nbgrader.preprocessors import (AssignLatePenalties, CheckCellMetadata, ClearHiddenTests,  # noqa: E402
-                                    ClearMarkScheme, ClearOutput, ClearSolutions, ComputeChecksums,
-                                    IgnorePattern, IncludeHeaderFooter, InstantiateTests, LimitOutput,
-                                    LockCells, SaveAutoGrades, SaveCells)
 
 put_interpreter_scripts_on_path()
 c = get_config()  # noqa: F821 (provided by nbgrader's config loader)
@@ -39,16 +33,16 @@ c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
 c.CourseDirectory.ignore = sorted(SKIPPED_NAMES) + ["*.pyc", "feedback"]
 c.Exchange.root = str(ROOT / "exchange")  # students pass --Exchange.root=<this path>
 
-# generate_assignment: nbgrader's steps, plus the kit's module release and its function grade cells.
-c.GenerateAssignment.preprocessors = [
-    RefuseHiddenTests, IncludeHeaderFooter, InstantiateTests, LockCells, ClearSolutions, ClearOutput,
-    AddFunctionGradeCells, CheckCellMetadata, ComputeChecksums, SaveCells, DropFunctionGradeCells,
-    ClearHiddenTests, ClearMarkScheme, ComputeChecksums, CheckCellMetadata, ReleaseKitModules]
-
-# autograde: no Execute (student code runs only in the kit's sandbox), no instructor file over a student's.
-c.Autograde.autograde_preprocessors = [
-    GradeInSandbox, IgnorePattern, ClearMetadataPreprocessor, LimitOutput, SaveAutoGrades,
-    AssignLatePenalties, CheckCellMetadata]
+# generate_assignment: nbgrader's steps, plus the kit's module release and its grade cells.
+c.GenerateAssignment.preprocessors = generate_steps()
+# autograde: nbgrader's steps with Execute swapped for the kit's: the notebook runs in the sandbox for
+# its outputs, the submitted files are graded there; no instructor file over a student's.
+c.Autograde.autograde_preprocessors = autograde_steps()
 c.Autograde.exclude_overwriting = student_files(ROOT / "solutions")
+# The notebook's box: seconds per cell and per student, memory (see autograder/nbgrader/execute.py).
+c.ExecuteInSandbox.cell_timeout = 60.0
+c.ExecuteInSandbox.timeout = 180.0
+c.ExecuteInSandbox.memory_mb = 2048
 
-c.ExportApp.plugin_class = FunctionGradesCsvExport
+c.GenerateFeedback.exporter_class = "autograder.nbgrader.feedback.FeedbackExporter"
+c.ExportApp.plugin_class = "autograder.nbgrader.export.FunctionGradesCsvExport"

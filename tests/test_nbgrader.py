@@ -10,6 +10,7 @@ import csv
 import html
 import json
 import os
+import re
 import shutil
 import sqlite3
 import subprocess
@@ -26,7 +27,7 @@ from nbgrader.utils import determine_grade  # noqa: E402
 from autograder import release  # noqa: E402
 from autograder.grade import grade_submission  # noqa: E402
 from autograder.nbgrader.autograde import graded_cell  # noqa: E402
-from autograder.nbgrader.cells import FUNCTION_GRADE_IDS, grade_id_of, rubric_points  # noqa: E402
+from autograder.nbgrader.cells import cell_of, grade_cells, grade_id_of, kit_grade_ids, points_by_function  # noqa: E402
 from autograder.nbgrader.course import student_files  # noqa: E402
 from autograder.nbgrader.generate import RefuseHiddenTests  # noqa: E402
 from autograder.results import GRADED_FUNCTIONS, CheckResult, GradeResult  # noqa: E402
@@ -45,23 +46,47 @@ database.commit()
 pathlib.Path({marker!r}).write_text("ran")
 '''
 
+# Cells mallory's notebook ends with, in this order (the hang last: the cells after it do not run).
+NOTEBOOK_TRICKS = {
+    "megabytes": 'print("x" * 5_000_000)',
+    "html": "from IPython.display import HTML, Javascript, display\n"
+            "display(HTML('<script>document.title = \"pwned\"</script>'))\n"
+            "display(Javascript('document.title = \"pwned\"'))",
+    "escape codes": 'print("\\x1b]0;pwned\\x07\\x1b[2J cleared")',
+    "hidden suite": 'print(open("{hidden}").read())',
+    "hang": "while True:\n    pass",
+}
+CELL_TIMEOUT = 5  # seconds, for the autograde of the course fixture
+
 
 def run_nbgrader(*args: str, cwd: Path, scripts_on_path: bool = True) -> str:
     """Run `python -m nbgrader ARGS` in cwd; fail the test with nbgrader's output if it fails."""
     scripts = str(Path(sys.executable).parent)
     path = [entry for entry in os.environ.get("PATH", "").split(os.pathsep) if entry and entry != scripts]
     env = dict(os.environ, PATH=os.pathsep.join(([scripts] if scripts_on_path else []) + path),
-               JUPYTER_CONFIG_DIR=str(cwd / ".jupyter-config"), PYTHONDONTWRITEBYTECODE="1")
+               PYTHONDONTWRITEBYTECODE="1", **jupyter_home(cwd / ".home"))
     result = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, f"nbgrader {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout + result.stderr
 
 
+def jupyter_home(home: Path) -> dict:
+    """Environment variables that keep Jupyter's configuration, data and runtime files inside home."""
+    return {"HOME": str(home), "JUPYTER_CONFIG_DIR": str(home / "config"), "JUPYTER_DATA_DIR": str(home / "data"),
+            "JUPYTER_RUNTIME_DIR": str(home / "runtime"), "IPYTHONDIR": str(home / "ipython")}
+
+
+def solution_sources() -> dict:
+    """grade_id -> source of each code cell the student writes in (the reference's)."""
+    notebook = nbformat.read(ROOT / "solutions" / ASSIGNMENT / NOTEBOOK, as_version=4)
+    return {grade_id_of(cell): cell.source for cell in notebook.cells
+            if cell.cell_type == "code" and cell.metadata.get("nbgrader", {}).get("solution")}
+
+
 def answer_sources() -> dict:
     """grade_id -> source of the reference notebook's auto-graded answer cells."""
-    notebook = nbformat.read(ROOT / "solutions" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    return {grade_id_of(cell): cell.source for cell in notebook.cells if grade_id_of(cell).startswith("answer_")}
+    return {grade_id: source for grade_id, source in solution_sources().items() if grade_id.startswith("answer_")}
 
 
 def write_answers(folder: Path, answers: dict, extra_cells=()) -> None:
@@ -96,7 +121,7 @@ def copy_reference_modules(folder: Path, course: Path) -> None:
 
 def work_as_alice(folder: Path, course: Path) -> None:
     copy_reference_modules(folder, course)
-    write_answers(folder, answer_sources())
+    write_answers(folder, solution_sources())
 
 
 def work_as_bob(folder: Path, course: Path) -> None:
@@ -104,7 +129,7 @@ def work_as_bob(folder: Path, course: Path) -> None:
     module = folder / "classifiers" / "linear_svm.py"
     assert module.read_text().count(REGULARISED_LOSS) == 1, "the reference's regularisation line moved"
     module.write_text(module.read_text().replace(REGULARISED_LOSS, ""))
-    write_answers(folder, answer_sources())
+    write_answers(folder, solution_sources())
 
 
 def work_as_mallory(folder: Path, course: Path) -> None:
@@ -115,16 +140,18 @@ def work_as_mallory(folder: Path, course: Path) -> None:
     tamper = PAYLOAD.format(gradebook=gradebook, marker=str(course / "pwned-by-import"))
     module.write_text(module.read_text() + "\ntry:\n" + "".join(f"    {line}\n" for line in tamper.splitlines())
                       + "except Exception:\n    pass\n")
-    answers = answer_sources()
+    answers = solution_sources()
     answers["answer_l2_prefers"] = PAYLOAD.format(gradebook=gradebook, marker=str(course / "pwned-by-answer"))
     notebook_cell = nbformat.v4.new_code_cell(PAYLOAD.format(gradebook=gradebook,
                                                              marker=str(course / "pwned-by-notebook")))
+    hidden = course / "autograder" / "hidden" / "test_questions.py"
+    tricks = [nbformat.v4.new_code_cell(source.format(hidden=hidden)) for source in NOTEBOOK_TRICKS.values()]
     forged = nbformat.v4.new_code_cell("15.0")  # a grade cell of its own, skipped and pre-filled
     forged.metadata = {"tags": ["skip-execution"],
                        "nbgrader": {"grade": True, "grade_id": "grade_svm_loss_naive", "locked": True,
                                     "points": 1000.0, "schema_version": 3, "solution": False, "task": False}}
     forged.outputs = [nbformat.v4.new_output("execute_result", data={"text/plain": "1000.0"}, execution_count=1)]
-    write_answers(folder, answers, [notebook_cell, forged])
+    write_answers(folder, answers, [notebook_cell, *tricks, forged])
 
 
 WORK = {"alice": work_as_alice, "bob": work_as_bob, "mallory": work_as_mallory}
@@ -150,7 +177,7 @@ def course(tmp_path_factory) -> Path:
         WORK[student](workspace / ASSIGNMENT, course)
         run_nbgrader("submit", ASSIGNMENT, *exchange, f"--student={student}", cwd=workspace)
     run_nbgrader("collect", ASSIGNMENT, cwd=course)
-    run_nbgrader("autograde", ASSIGNMENT, cwd=course)
+    run_nbgrader("autograde", ASSIGNMENT, f"--ExecuteInSandbox.cell_timeout={CELL_TIMEOUT}", cwd=course)
     run_nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     run_nbgrader("export", "--to=grades.csv", cwd=course)
     return course
@@ -160,6 +187,14 @@ def course(tmp_path_factory) -> Path:
 def kit_grades(course) -> dict:
     """What the kit's own grader gives each student's submitted folder."""
     return {student: grade_submission(course / "submitted" / student / ASSIGNMENT) for student in STUDENTS}
+
+
+def kit_cell_points(result: GradeResult) -> dict:
+    """What the kit's own grading gives each kit grade cell."""
+    points = dict.fromkeys(kit_grade_ids(), 0.0)
+    for check in result.checks:
+        points[cell_of(check)] = round(points[cell_of(check)] + check.score, 6)
+    return points
 
 
 def exported_rows(course: Path) -> dict:
@@ -218,12 +253,11 @@ def test_hostile_student_changes_no_grade(course, kit_grades):
         assert database.execute("SELECT count(*) FROM grade WHERE auto_score > 100 "
                                 "OR manual_score IS NOT NULL").fetchone() == (0,)
     autograded = nbformat.read(course / "autograded" / "mallory" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    grade_cells = [cell for cell in autograded.cells if grade_id_of(cell) in FUNCTION_GRADE_IDS]
-    assert [grade_id_of(cell) for cell in grade_cells] == list(FUNCTION_GRADE_IDS)  # the forged one replaced
-    mallory = kit_grades["mallory"].points_by_function()
-    for cell, function in zip(grade_cells, GRADED_FUNCTIONS):
+    cells = [cell for cell in autograded.cells if grade_id_of(cell) in kit_grade_ids()]
+    assert sorted(grade_id_of(cell) for cell in cells) == sorted(kit_grade_ids())  # the forged one replaced
+    for cell in cells:
         assert "skip-execution" not in cell.metadata.get("tags", [])
-        assert determine_grade(cell)[0] == mallory[function]
+        assert determine_grade(cell)[0] == kit_cell_points(kit_grades["mallory"])[grade_id_of(cell)]
 
 
 def test_autograde_keeps_the_students_modules(course):
@@ -248,22 +282,25 @@ def test_feedback_shows_the_kits_report_and_no_hidden_test(course, kit_grades):
         autograded = notebook_text(course / "autograded" / student / ASSIGNMENT / NOTEBOOK)
         for text in (feedback, autograded):
             assert not [line for line in hidden_lines if line in text], student
-        for check in kit_grades[student].checks:
+        for check in kit_grades[student].checks:  # the problems' values differ between gradings
             assert check.name in feedback
-            assert check.passed or check.feedback in feedback
+            assert check.passed or without_numbers(check.feedback) in without_numbers(feedback)
 
 
 def test_partial_credit_is_a_float_within_the_cells_points():
     checks = [CheckResult(name="svm_loss_naive: x", function="svm_loss_naive", kind="values", max_score=20.0,
                           score=20.0, feedback="Passed.")]
-    cell = graded_cell("svm_loss_naive", 15.0, GradeResult(submission="s", checks=checks))
+    spec = next(spec for spec in grade_cells() if spec.grade_id == "grade_svm_loss_naive")
+    cell = graded_cell(spec, 15.0, GradeResult(submission="s", checks=checks))
     assert determine_grade(cell) == (15.0, 15.0)
     assert cell.outputs[-1].data["text/plain"] == "15.0"
 
 
-def test_function_grade_cells_add_up_to_the_rubric_and_student_files_are_never_overwritten():
-    assert set(rubric_points()) == set(GRADED_FUNCTIONS)
-    assert sum(rubric_points().values()) == 100
+def test_grade_cells_add_up_to_the_rubric_and_student_files_are_never_overwritten():
+    assert set(points_by_function()) == set(GRADED_FUNCTIONS)
+    assert sum(points_by_function().values()) == 100
+    answers = {spec.answer: spec.points for spec in grade_cells() if spec.answer}
+    assert answers == dict.fromkeys(answer_sources(), 1.0)  # one grade cell, one point, per answer cell
     owned = student_files(ROOT / "solutions")[ASSIGNMENT]
     assert {"classifiers/linear_svm.py", "classifiers/softmax.py", "classifiers/linear_classifier.py"} <= set(owned)
     assert not [name for name in owned if name.endswith(".ipynb")]
@@ -275,3 +312,59 @@ def test_hidden_tests_in_the_notebook_are_refused():
         "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS")])
     with pytest.raises(ValueError, match="autograder/hidden"):
         RefuseHiddenTests().preprocess(notebook, {"nbgrader": {"notebook": "nb"}})
+
+
+def without_numbers(text: str) -> str:
+    return re.sub(r"\d+(\.\d+)?(e[-+]?\d+)?", "#", text)
+
+
+def outputs_of(path: Path) -> list:
+    return [output for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", [])]
+
+
+def test_the_students_outputs_reach_formgrader_and_the_feedback(course):
+    """The notebook ran in the sandbox: alice's text and all 8 of her plots are in autograded/ and feedback/."""
+    outputs = outputs_of(course / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK)
+    images = [output for output in outputs if "image/png" in output.get("data", {})]
+    assert len(images) == 8
+    assert any("digits: D = 65 features" in output.get("text", "") for output in outputs)
+    feedback = (course / "feedback" / "alice" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    assert feedback.count('src="data:image/png;base64,') == 8
+
+
+def test_each_answer_cell_is_followed_by_its_own_grade_cell(course, kit_grades):
+    for student in STUDENTS:
+        cells = nbformat.read(course / "autograded" / student / ASSIGNMENT / NOTEBOOK, as_version=4).cells
+        points = kit_cell_points(kit_grades[student])
+        for spec in (spec for spec in grade_cells() if spec.answer):
+            at = [grade_id_of(cell) for cell in cells].index(spec.answer)
+            assert grade_id_of(cells[at + 1]) == spec.grade_id
+            assert determine_grade(cells[at + 1])[0] == points[spec.grade_id]
+    assert kit_cell_points(kit_grades["mallory"])["grade_answer_l2_prefers"] == 0  # her payload is no answer
+
+
+def test_the_feedbacks_table_of_contents_names_each_graded_function_and_answer(course):
+    feedback = (course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
+    toc = feedback[feedback.index('<div id="toc">'):feedback.index("</ol>")]
+    for spec in grade_cells():
+        label = f"Answer <code>{spec.answer}</code>" if spec.answer else f"Graded function <code>{spec.function}</code>"
+        assert label in toc
+    assert "Test cell" not in toc
+
+
+def test_a_hostile_notebook_shows_only_plain_text_and_stops_at_its_budget(course):
+    """Megabytes are capped, HTML and JavaScript dropped, escape codes stripped, the hidden suite unreadable,
+    and the hanging cell is stopped after its time; the grades are checked in test_hostile_student_changes_no_grade."""
+    cells = nbformat.read(course / "autograded" / "mallory" / ASSIGNMENT / NOTEBOOK, as_version=4).cells
+    by_source = {cell.source: cell for cell in cells if cell.cell_type == "code"}
+    hidden = course / "autograder" / "hidden" / "test_questions.py"
+    trick = {name: by_source[source.format(hidden=hidden)] for name, source in NOTEBOOK_TRICKS.items()}
+    outputs = [output for cell in cells for output in cell.get("outputs", [])]
+    assert {mime for output in outputs for mime in output.get("data", {})} <= {"text/plain", "image/png"}
+    assert sum(len(json.dumps(output)) for output in outputs) < 2 * 2**20
+    assert len(trick["megabytes"].outputs[0].text) <= 64 * 1024
+    assert "\x1b" not in json.dumps(trick["escape codes"].outputs) and "\\u001b" not in json.dumps(outputs)
+    assert "cleared" in trick["escape codes"].outputs[0].text
+    assert [output.output_type for output in trick["hidden suite"].outputs] == ["error"]
+    assert trick["hang"].outputs[0].ename == "SandboxStopped"
+    assert "did not finish within 5 s" in trick["hang"].outputs[0].evalue

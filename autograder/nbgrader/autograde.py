@@ -1,15 +1,17 @@
-"""The autograde step that replaces nbgrader's `Execute`: grade in the kit's sandbox, never in a kernel.
+"""The autograde step that grades in the kit's sandbox: the hidden suites fill the kit's grade cells.
 
 nbgrader's `Execute` would run every cell of the student's notebook in a kernel
 with the instructor's rights (able to edit gradebook.db, read the hidden tests,
-or skip test cells with a `skip-execution` tag). Here nothing of the notebook is
-executed: `grade_submission` grades the student's *submitted* folder (untouched
-by nbgrader's copying) with the hidden suites, running student code only in the
-sandbox, and each graded function's grade cell gets the kit's feedback as its
-stdout and the points, a Python float within the cell's points, as its result.
+or skip test cells with a `skip-execution` tag) and take the grades from what the
+notebook printed. Here `grade_submission` grades the student's *submitted*
+folder (untouched by nbgrader's copying) with the hidden suites, running student
+code only in the sandbox, and each kit grade cell (one per auto-graded answer,
+one per graded function: see cells.py) gets the kit's feedback as its stdout
+and its points, a Python float within the cell's points, as its result. The
+notebook's own outputs (ExecuteInSandbox, execute.py) are for display only.
 """
 from pathlib import Path
-from typing import List, Tuple
+from typing import Dict, List, Tuple
 
 import nbformat
 from nbconvert.exporters.exporter import ResourcesDict
@@ -19,12 +21,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..grade import grade_submission
-from ..results import GRADED_FUNCTIONS, CheckResult, GradeResult
-from .cells import GRADE_ID_PREFIX, NOTEBOOK_ID, function_grade_cell, replace_function_grade_cells
+from ..results import CheckResult, GradeResult
+from .cells import NOTEBOOK_ID, GradeCell, cell_of, grade_cells, new_grade_cell, replace_grade_cells
 
 
 def function_report(checks: List[CheckResult]) -> str:
-    """One line per check of a function, and the feedback line under each failed one."""
+    """One line per check, and the feedback line under each failed one."""
     lines = []
     for check in checks:
         lines.append(f"{'PASS' if check.passed else 'FAIL'}  {check.score:g}/{check.max_score:g}  {check.name}")
@@ -33,11 +35,11 @@ def function_report(checks: List[CheckResult]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def graded_cell(function: str, max_points: float, result: GradeResult) -> NotebookNode:
-    """The function's grade cell with the kit's report and its points, clamped to [0, max_points]."""
-    cell = function_grade_cell(function, max_points)
-    points = min(max(result.points_by_function()[function], 0.0), max_points)
-    checks = [check for check in result.checks if check.function == function]
+def graded_cell(spec: GradeCell, max_points: float, result: GradeResult) -> NotebookNode:
+    """The grade cell with the kit's report of its checks and their points, clamped to [0, max_points]."""
+    cell = new_grade_cell(spec)
+    checks = [check for check in result.checks if cell_of(check) == spec.grade_id]
+    points = min(max(sum(check.score for check in checks), 0.0), max_points)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=function_report(checks)),
                     nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(points))},
                                            execution_count=1)]
@@ -45,8 +47,20 @@ def graded_cell(function: str, max_points: float, result: GradeResult) -> Notebo
     return cell
 
 
+def recorded_points(info: dict) -> Dict[str, float]:
+    """Points of each kit grade cell as generate_assignment recorded them in the gradebook."""
+    with Gradebook(info["db_url"]) as gradebook:
+        try:
+            return {spec.grade_id: gradebook.find_grade_cell(spec.grade_id, info["notebook"],
+                                                             info["assignment"]).max_score
+                    for spec in grade_cells()}
+        except MissingEntry:
+            raise ValueError(f"the gradebook lacks the kit's grade cells for {info['assignment']}: run "
+                             "`nbgrader generate_assignment --force` with the kit's nbgrader_config.py") from None
+
+
 class GradeInSandbox(NbGraderPreprocessor):
-    """Set each graded function's grade cell from the sandboxed hidden suite; execute nothing."""
+    """Fill each kit grade cell from the sandboxed hidden suite; the notebook's outputs count for nothing."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
@@ -57,13 +71,6 @@ class GradeInSandbox(NbGraderPreprocessor):
         result = grade_submission(submitted)
         self.log.info("%s: %g/%g points from the hidden suite (flags: %s)", info["student"], result.score,
                       result.max_score, ", ".join(result.flags) or "none")
-        with Gradebook(info["db_url"]) as gradebook:
-            try:
-                max_points = {function: gradebook.find_grade_cell(GRADE_ID_PREFIX + function, info["notebook"],
-                                                                  info["assignment"]).max_score
-                              for function in GRADED_FUNCTIONS}
-            except MissingEntry:
-                raise ValueError(f"the gradebook has no function grade cells for {info['assignment']}: run "
-                                 "`nbgrader generate_assignment` with the kit's nbgrader_config.py") from None
-        cells = [graded_cell(function, max_points[function], result) for function in GRADED_FUNCTIONS]
-        return replace_function_grade_cells(nb, cells), resources
+        max_points = recorded_points(info)
+        cells = {spec.grade_id: graded_cell(spec, max_points[spec.grade_id], result) for spec in grade_cells()}
+        return replace_grade_cells(nb, cells), resources

@@ -6,6 +6,8 @@ from typing import Dict, List
 
 from ..release import released_files
 
+KIT_STEPS = "autograder.nbgrader."  # the kit's steps, by the name nbgrader imports them with
+
 
 def student_files(source_root: Path) -> Dict[str, List[str]]:
     """For `Autograde.exclude_overwriting`: every file but the notebooks, for each assignment in source_root.
@@ -22,3 +24,31 @@ def put_interpreter_scripts_on_path() -> None:
     scripts = str(Path(sys.executable).parent)
     if scripts not in os.environ.get("PATH", "").split(os.pathsep):
         os.environ["PATH"] = os.pathsep.join(filter(None, [scripts, os.environ.get("PATH")]))
+
+
+def dotted(step: type) -> str:
+    """A class by its import name: nbgrader and nbconvert import steps given so, and names serialise."""
+    return f"{step.__module__}.{step.__qualname__}"
+
+
+def generate_steps() -> List[str]:
+    """nbgrader's generate_assignment steps, by name, with the kit's: hidden tests refused first, the
+    kit's grade cells added before nbgrader checksums and saves the cells and dropped after, the kit's
+    release of the modules last."""
+    from nbgrader.converters import GenerateAssignment
+    from nbgrader.preprocessors import CheckCellMetadata, SaveCells
+    steps = [dotted(step) for step in GenerateAssignment.class_traits()["preprocessors"].default()]
+    steps.insert(steps.index(dotted(SaveCells)) + 1, KIT_STEPS + "generate.DropKitGradeCells")
+    steps.insert(steps.index(dotted(CheckCellMetadata)), KIT_STEPS + "generate.AddKitGradeCells")
+    return [KIT_STEPS + "generate.RefuseHiddenTests", *steps, KIT_STEPS + "generate.ReleaseKitModules"]
+
+
+def autograde_steps() -> List[str]:
+    """nbgrader's autograde steps, by name, with its `Execute` swapped for the kit's two sandboxed steps:
+    run the notebook for display, then grade the submitted files."""
+    from nbgrader.converters import Autograde
+    from nbgrader.preprocessors import Execute
+    steps = [dotted(step) for step in Autograde.class_traits()["autograde_preprocessors"].default()]
+    at = steps.index(dotted(Execute))
+    steps[at:at + 1] = [KIT_STEPS + "execute.ExecuteInSandbox", KIT_STEPS + "autograde.GradeInSandbox"]
+    return steps

@@ -1,8 +1,9 @@
 """`nbgrader export`: one row per student and assignment, one column per graded function.
 
 nbgrader's own CSV has only totals; this one also has the points of each graded
-function (the kit's grade cells), the manually graded answers as `written`, and
-nbgrader's late penalty, so it reads like the kit's own gradebook.csv.
+function (the kit's grade cells, each answer's counted under `questions`), the
+manually graded answers as `written`, and nbgrader's late penalty, so it reads
+like the kit's own gradebook.csv.
 """
 import csv
 from typing import Dict
@@ -11,11 +12,10 @@ from nbgrader.api import Assignment, Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
 from ..results import GRADED_FUNCTIONS
-from .cells import FUNCTION_GRADE_IDS
+from .cells import grade_cells
 
 COLUMNS = ("assignment", "student_id", *GRADED_FUNCTIONS, "written", "raw_score", "late_penalty", "score",
            "max_score")
-FUNCTION_OF_GRADE_ID = dict(zip(FUNCTION_GRADE_IDS, GRADED_FUNCTIONS))
 
 
 def submission_row(gradebook: Gradebook, assignment: Assignment, student: str) -> Dict[str, object]:
@@ -26,9 +26,10 @@ def submission_row(gradebook: Gradebook, assignment: Assignment, student: str) -
         submission = gradebook.find_submission(assignment.name, student)
     except MissingEntry:
         return row
+    function_of = {cell.grade_id: cell.function for cell in grade_cells()}
     for notebook in submission.notebooks:
         for grade in notebook.grades:
-            column = FUNCTION_OF_GRADE_ID.get(grade.name, "written")
+            column = function_of.get(grade.name, "written")
             row[column] = round(row[column] + grade.score, 6)
     penalty = submission.late_submission_penalty or 0.0
     row.update(raw_score=submission.score, late_penalty=penalty, score=round(submission.score - penalty, 6))

@@ -16,7 +16,7 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .. import release
-from .cells import NOTEBOOK_ID, function_grade_cell, grade_id_of, replace_function_grade_cells, rubric_points
+from .cells import NOTEBOOK_ID, grade_cells, grade_id_of, new_grade_cell, replace_grade_cells
 
 HIDDEN_TESTS_MARKER = "BEGIN HIDDEN TESTS"
 
@@ -47,18 +47,17 @@ class RefuseHiddenTests(NbGraderPreprocessor):
         return cell, resources
 
 
-class AddFunctionGradeCells(NbGraderPreprocessor):
-    """Before SaveCells: one grade cell per graded function, so the gradebook records each one's points."""
+class AddKitGradeCells(NbGraderPreprocessor):
+    """Before SaveCells: the kit's grade cells (per answer, per function), so the gradebook records their points."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
         if resources["nbgrader"]["notebook"] == NOTEBOOK_ID:
-            replace_function_grade_cells(nb, [function_grade_cell(function, points)
-                                              for function, points in rubric_points().items()])
+            replace_grade_cells(nb, {spec.grade_id: new_grade_cell(spec) for spec in grade_cells()})
         return nb, resources
 
 
-class DropFunctionGradeCells(NbGraderPreprocessor):
+class DropKitGradeCells(NbGraderPreprocessor):
     """After SaveCells: keep the grade cells out of the student's release (it equals the kit's)."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
-        return replace_function_grade_cells(nb, []), resources
+        return replace_grade_cells(nb, {}), resources
