@@ -2,6 +2,7 @@
 are survived, and the instructor's page escapes everything that comes from a submission."""
 import csv
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -145,6 +146,28 @@ def test_a_copy_ring_is_not_discounted_as_common_code(release, students, fingerp
     members, _ = compare.clusters(analysis.pairs)[0]
     assert sorted(members) == sorted(["s0", *ring])
     assert all(pair.a in members and pair.b in members for pair in analysis.flagged())
+
+
+def test_a_ring_of_imperfect_copies_is_not_discounted_as_common_code(release, students):
+    """Three originals, each with three copies edited in different places: in a class this small, the
+    shared code is in most lineages unless copies that score as copies count as one lineage."""
+    ring = {}
+    for student in range(3):
+        ring[f"s{student}"] = students[student]
+        for offset in range(3):
+            ring[f"s{student}-{offset}"] = {module: disguise.everything(disguise.hand_edits(text, offset))
+                                            for module, text in students[student].items()}
+    flagged = analyse(release, ring).flagged()
+    assert {frozenset((pair.a[:2], pair.b[:2])) for pair in flagged} == {frozenset([f"s{i}"]) for i in range(3)}
+    assert len(flagged) == 3 * 6, "every pair within each group of four"
+
+
+def test_no_lineage_swallows_the_class():
+    """A chain of overlapping submissions stops at half the class, so something can still be common."""
+    chain = [compare.Entry(f"e{i}", prints={"svm_loss_naive": {h: [(1, 1)] for h in range(10 * i, 10 * i + 30)}})
+             for i in range(10)]
+    sizes = Counter(compare.lineages(chain, set()))
+    assert max(sizes.values()) == 5 and sum(sizes.values()) == 10
 
 
 def test_the_release_and_common_idioms_are_discounted(release, students):

@@ -6,8 +6,9 @@ dropped before any pair is scored:
 - the release's starter code (signatures, given lines, docstrings);
 - fragments common to the class: those found in at least COMMON_SHARE of the
   class's independent lineages (and at least COMMON_MIN of them). A lineage is
-  a group of near-identical submissions (pooled Dice >= LINEAGE), counted once,
-  so a large copy ring cannot make its own copied code look "common".
+  a group of submissions linked by copy-like similarity (pooled Dice >= LINEAGE),
+  counted once, so a copy ring, even one edited in different places per copy,
+  cannot make its own copied code look "common".
 A unit's score for a pair is the Dice coefficient 2|A & B| / (|A| + |B|) of
 what remains, scaled down by shared / MIN_SHARED when the two share fewer than
 MIN_SHARED fingerprints (a one-line `predict` or a two-line SGD step cannot
@@ -40,10 +41,11 @@ MODULE_UNITS = {f"{module}.py": (module, module) for module in MODULES}
 UNITS = {**FUNCTION_UNITS, **MODULE_UNITS}
 
 THRESHOLD = 0.5      # a pair is flagged when one of its units scores at least this
-MIN_SHARED = 20      # kept fingerprints two units must share for a full score (about 5 lines of own code)
-LINEAGE = 0.8        # pooled Dice that makes two submissions one lineage when counting what is common
+MIN_SHARED = 24      # kept fingerprints two units must share for a full score (about 6 lines of own code)
+LINEAGE = 0.5        # pooled Dice that links two submissions into one lineage when counting what is common
 COMMON_SHARE = 0.2   # share of lineages from which a fragment counts as common to the class
 COMMON_MIN = 3       # ... and at least this many lineages
+LARGEST_LINEAGE = 0.5  # share of the class one lineage may hold at most
 MAJORITY = 0.9       # share of the class from which a fragment is ignored when finding lineages (a release)
 LISTED = 0.3         # pairs below this in every unit are not listed
 BLOCK = 256          # rows per sparse product block (bounds memory)
@@ -168,10 +170,11 @@ def _products(left: sparse.csr_matrix, right: sparse.csr_matrix, same: bool) -> 
 
 
 class _Lineages:
-    """Union-find over entry indices."""
+    """Union-find over entry indices, with the size of each group."""
 
     def __init__(self, size: int):
         self.parent = list(range(size))
+        self.size = [1] * size
 
     def find(self, i: int) -> int:
         while self.parent[i] != i:
@@ -179,12 +182,16 @@ class _Lineages:
             i = self.parent[i]
         return i
 
-    def union(self, i: int, j: int) -> None:
-        self.parent[self.find(i)] = self.find(j)
+    def union(self, i: int, j: int, largest: Optional[int] = None) -> None:
+        """Join the groups of i and j, unless the result would hold more than `largest` entries."""
+        i, j = self.find(i), self.find(j)
+        if i != j and (largest is None or self.size[i] + self.size[j] <= largest):
+            self.parent[i] = j
+            self.size[j] += self.size[i]
 
 
 def lineages(entries: List[Entry], starter: Set[int]) -> List[int]:
-    """Lineage id per entry: near-identical entries (pooled Dice over all units >= LINEAGE) share one.
+    """Lineage id per entry: entries linked by pooled Dice (over all units) >= LINEAGE share one.
 
     Fingerprints in at least MAJORITY of the entries are left out first: code given to (nearly) everybody by a
     release the kit does not know (CS231n's own, say) must not make independent students one lineage.
@@ -197,10 +204,11 @@ def lineages(entries: List[Entry], starter: Set[int]) -> List[int]:
     columns = {h: i for i, h in enumerate({h for prints in pooled for h in prints})}
     matrix = _matrix(pooled, columns)
     sizes = np.asarray(matrix.sum(axis=1)).ravel()
+    links = sorted(((2 * shared / (sizes[i] + sizes[j]), i, j) for i, j, shared in _products(matrix, matrix, True)
+                    if 2 * shared >= LINEAGE * (sizes[i] + sizes[j])), reverse=True)
     groups = _Lineages(len(entries))
-    for i, j, shared in _products(matrix, matrix, same=True):
-        if 2 * shared >= LINEAGE * (sizes[i] + sizes[j]):
-            groups.union(i, j)
+    for _, i, j in links:  # strongest links first; no lineage swallows the class (then nothing would be common)
+        groups.union(i, j, largest=max(2, int(LARGEST_LINEAGE * len(entries))))
     return [groups.find(i) for i in range(len(entries))]
 
 

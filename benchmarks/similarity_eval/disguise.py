@@ -330,9 +330,9 @@ def equivalents(text: str) -> str:
     return _replace_lines(text, edits)
 
 
-def hand_edits(text: str) -> str:
-    """Every third assignment to a name in a function rewritten, `x = e` -> `x = e if True else None`: a copy
-    edited by hand, statement by statement, which no normalisation undoes."""
+def hand_edits(text: str, offset: int = 0) -> str:
+    """Every third assignment to a name in a function (from the `offset`-th) rewritten, `x = e` ->
+    `x = e if True else None`: a copy edited by hand, statement by statement, which no normalisation undoes."""
     lines, edits, count = _lines(text), [], 0
     for block in _blocks(ast.parse(text)):
         for statement in block:
@@ -340,7 +340,7 @@ def hand_edits(text: str) -> str:
                     isinstance(statement.targets[0], ast.Name) and statement.col_offset > 0 and \
                     not lines[statement.lineno - 1][:statement.col_offset].strip():
                 count += 1
-                if count % 3 == 0:
+                if count % 3 == offset % 3:
                     value = ast.IfExp(test=ast.Constant(True), body=statement.value, orelse=ast.Constant(None))
                     new = ast.unparse(ast.Assign(targets=statement.targets, value=value, lineno=0))
                     edits.append((statement.lineno, statement.end_lineno, [" " * statement.col_offset + new]))
@@ -359,4 +359,6 @@ TRANSFORMATIONS: Dict[str, Callable[[str], str]] = {
 # Not among the issue's disguises: measured apart (see the module's docstring).
 HARDER: Dict[str, Callable[[str], str]] = {
     "equivalents": equivalents, "all+equivalents": lambda text: equivalents(everything(text)),
-    "hand_edits": hand_edits, "all+hand_edits": lambda text: hand_edits(everything(text))}
+    "hand_edits": hand_edits, "all+hand_edits": lambda text: hand_edits(everything(text)),
+    "all+hand_edits@1": lambda text: everything(hand_edits(text, 1)),
+    "all+hand_edits@2": lambda text: everything(hand_edits(text, 2))}

@@ -7,7 +7,8 @@ losses are checked against the reference, so a disguise never breaks the code).
 For each transformation, a class of the 7 originals and their 7 copies is
 analysed like a real one (starter discounted, common fragments from the class);
 "mixed" is one class of the originals with all 49 copies (groups of 8 copies of
-one origin). A pair is truly copied when both sides come from the same student.
+one origin); "edited ring" gives every original three copies, each edited by hand
+in other places (disguise.HARDER), so that no copy is near-identical to another. A pair is truly copied when both sides come from the same student.
 Per loss function, a pair counts as flagged when that function's score reaches
 the threshold (the score column of similarity.csv); positives whose function the
 transformation left unchanged (text identical) are not counted. "any unit" is
@@ -88,7 +89,8 @@ def main() -> None:
     units = list(originals.LOSSES)
     classes = {name: [name] for name in disguise.TRANSFORMATIONS}
     classes["mixed"] = list(disguise.TRANSFORMATIONS)
-    classes.update({name: [name] for name in disguise.HARDER})
+    classes.update({name: [name] for name in disguise.HARDER if "@" not in name})
+    classes["edited ring"] = [name for name in disguise.HARDER if name.startswith("all+hand_edits")]
     print(f"threshold {compare.THRESHOLD}; precision / recall (copies found / copies) per loss function")
     print("| transformation | " + " | ".join(units + ["any unit"]) + " |")
     print("|---" * (len(units) + 2) + "|")
