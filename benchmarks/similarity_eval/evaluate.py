@@ -9,8 +9,9 @@ analysed like a real one (starter discounted, common fragments from the class);
 "mixed" is one class of the originals with all 49 copies (groups of 8 copies of
 one origin); "edited ring" gives every original three copies, each edited by hand
 in other places (disguise.HARDER), so that no copy is near-identical to another.
-A pair is truly copied when both sides come from the same student. Per loss function, a pair counts as flagged when that function's score reaches
-the threshold (the score column of similarity.csv); positives whose function the
+A pair is truly copied when both sides come from the same student. Per loss
+function, a pair counts as flagged when that function's score reaches the
+threshold (the score column of similarity.csv); positives whose function the
 transformation left unchanged (text identical) are not counted. "any unit" is
 the pair-level verdict of the report (some function or module flagged).
 Run: python -m benchmarks.similarity_eval.evaluate [--scores]
