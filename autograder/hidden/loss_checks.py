@@ -176,9 +176,9 @@ def _dependence_failure(grading, function) -> str:
                 return "its loss or dW is not finite (NaN or inf)"
         if not np.any(base.dW):
             return "its dW is all zeros"
-        unchanged = [change.description for change, other in zip(changes, others)
-                     if not _changed(base.loss, other.loss)]
-        if unchanged:
+        moved = [_changed(base.loss, other.loss) for other in others]
+        if not moved[0] or not any(moved[1:]):  # a real hinge loss may ignore a scaled X when no margin is active
+            unchanged = [change.description for change, change_moved in zip(changes, moved) if not change_moved]
             return f"its loss (practically) does not change when {' or '.join(unchanged)}"
         if not any(_changed(base.dW, other.dW) for other in others[1:]):
             return "its dW (practically) does not change when X is scaled or W is perturbed"
