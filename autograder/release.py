@@ -14,7 +14,6 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterator, List, Tuple
 
-import nbformat
 
 HELP = "generate the student release from solutions/ (or check that it is up to date)"
 BEGIN_SOLUTION = "### BEGIN SOLUTION"
@@ -108,8 +107,9 @@ def strip_module(source: str, where: str) -> str:
     return replace_regions(source, where, stub)
 
 
-def strip_notebook(notebook: nbformat.NotebookNode, where: str) -> nbformat.NotebookNode:
+def strip_notebook(notebook: "nbformat.NotebookNode", where: str) -> "nbformat.NotebookNode":
     """A notebook's release: solution regions and answers stubbed as nbgrader does, outputs cleared."""
+    import nbformat  # only here: grading and batch runs do not need it
     released = nbformat.from_dict(notebook)
     for cell in released.cells:
         is_solution = cell.get("metadata", {}).get("nbgrader", {}).get("solution", False)
@@ -127,6 +127,7 @@ def strip_notebook(notebook: nbformat.NotebookNode, where: str) -> nbformat.Note
 
 def release_file(source: Path, destination: Path) -> None:
     """Write the student version of one file."""
+    import nbformat  # only here: grading and batch runs do not need it
     where = str(source)
     if source.suffix == ".py":
         destination.write_text(strip_module(source.read_text(), where))
@@ -159,6 +160,7 @@ NBGRADER_GRADE_KEYS = ("checksum", "cell_type")
 
 def _comparable_notebook(path: Path) -> dict:
     """A released notebook without the metadata only nbgrader adds, so both releases compare equal."""
+    import nbformat  # only here: grading and batch runs do not need it
     notebook = nbformat.read(path, as_version=4)
     for cell in notebook.cells:
         for key in NBGRADER_CELL_KEYS:
