@@ -18,7 +18,6 @@ time, so time and memory grow with the number of fingerprints, not with text.
 """
 from collections import Counter
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
@@ -48,6 +47,7 @@ COMMON_MIN = 3       # ... and at least this many lineages
 LARGEST_LINEAGE = 0.5  # share of the class one lineage may hold at most
 MAJORITY = 0.9       # share of the class from which a fragment is ignored when finding lineages (a release)
 LISTED = 0.3         # pairs below this in every unit are not listed
+RECORDED = 0.1       # unit scores below this are not kept (blank in the CSV)
 BLOCK = 256          # rows per sparse product block (bounds memory)
 
 Prints = Dict[int, List[Span]]
@@ -63,7 +63,7 @@ class Entry:
     problems: List[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(slots=True)
 class Pair:
     """Two entries' scores per unit (see the module's docstring) and how many fingerprints they share."""
     a: str
@@ -71,11 +71,7 @@ class Pair:
     scores: Dict[str, float]
     matched: Dict[str, int]
     known: bool = False         # b is a known outside solution
-
-    @cached_property
-    def strength(self) -> float:
-        """The best score of any unit (read once scoring is complete)."""
-        return max(self.scores.values(), default=0.0)
+    strength: float = 0.0       # the best score of any unit, set once scoring is complete
 
     @property
     def flagged(self) -> bool:
@@ -231,6 +227,8 @@ def _score_unit(unit: str, left: List[Prints], right: List[Prints], excluded: Se
     size_a, size_b = np.asarray(a.sum(axis=1)).ravel(), np.asarray(b.sum(axis=1)).ravel()
     for i, j, shared in _products(a, b, same):
         score = 2 * shared / (size_a[i] + size_b[j]) * min(1.0, shared / MIN_SHARED)
+        if score < RECORDED:  # most pairs share a fingerprint or two: keeping them all would cost memory
+            continue
         pair = pairs.get((i, j))
         if pair is None:
             pair = pairs[(i, j)] = Pair(names[0][i], names[1][j], {}, {}, known=not same)
@@ -256,8 +254,11 @@ def analyse(entries: Dict[str, Entry], release: Optional[Release] = None,
         if known:
             known_rows = [known[name].prints.get(unit, {}) for name in known_names]
             _score_unit(unit, unit_rows, known_rows, excluded[unit], False, known_pairs, (names, known_names))
-    listed = [pair for pair in list(class_pairs.values()) + list(known_pairs.values())
-              if max(pair.scores.values()) >= LISTED]
+    listed = []
+    for pair in list(class_pairs.values()) + list(known_pairs.values()):
+        pair.strength = max(pair.scores.values())
+        if pair.strength >= LISTED:
+            listed.append(pair)
     return Analysis(entries, known, listed, excluded)
 
 
