@@ -38,7 +38,7 @@ def pairs_csv(analysis: Analysis) -> str:
     writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["student", "other", "other_is_known_file", "flagged", "strength", "cluster", "flagged_units"]
                     + [f"score_{unit}" for unit in compare.UNITS] + [f"shared_{unit}" for unit in compare.UNITS])
-    for pair in sorted(analysis.pairs, key=lambda p: (-p.strength, -max(p.scores.values()), p.a, p.b)):
+    for pair in sorted(analysis.pairs, key=lambda p: (-p.strength, p.a, p.b)):
         cluster = "" if pair.known or not pair.flagged else cluster_of.get(pair.a, "")
         writer.writerow([_cell(pair.a), _cell(pair.b), "yes" if pair.known else "no", "yes" if pair.flagged else "no",
                          f"{pair.strength:.3f}", cluster, " ".join(pair.flagged_units())]
