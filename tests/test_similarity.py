@@ -292,6 +292,17 @@ def test_the_verb_writes_csv_and_escaped_html_and_names_known_files(tmp_path, st
     assert "someone/cs231n/classifiers/softmax.py" in html
 
 
+def test_a_known_solution_the_whole_class_copied_is_still_found(release, students):
+    """Every student disguised the same public file: its code is common to the class, and still a match."""
+    copies = {name: {module: transform(text) for module, text in students[4].items()}
+              for name, transform in DISGUISES.items()}
+    known = {"public/linear_svm.py": release.known_file("public/linear_svm.py", students[4]["linear_svm"].encode())}
+    analysis = compare.analyse({name: entry(release, name, modules) for name, modules in copies.items()}, release,
+                               known)
+    matched = {pair.a for pair in analysis.flagged() if pair.known and "svm_loss_vectorized" in pair.flagged_units()}
+    assert matched == set(copies)
+
+
 def test_the_verb_refuses_a_missing_folder(tmp_path, capsys):
     assert main(["similarity", str(tmp_path / "nothing")]) == 2
     assert "is not a folder" in capsys.readouterr().out

@@ -8,7 +8,9 @@ dropped before any pair is scored:
   class's independent lineages (and at least COMMON_MIN of them). A lineage is
   a group of submissions linked by copy-like similarity (pooled Dice >= LINEAGE),
   counted once, so a copy ring, even one edited in different places per copy,
-  cannot make its own copied code look "common".
+  cannot make its own copied code look "common". Against a known file, a unit
+  that keeps at least VERBATIM of it with only the starter discounted matches it
+  however common it is: a public solution the whole class copied is still found.
 A unit's score for a pair is the Dice coefficient 2|A & B| / (|A| + |B|) of
 what remains, scaled down by shared / MIN_SHARED when the two share fewer than
 MIN_SHARED fingerprints (a one-line `predict` or a two-line SGD step cannot
@@ -46,6 +48,7 @@ COMMON_SHARE = 0.2   # share of lineages from which a fragment counts as common 
 COMMON_MIN = 3       # ... and at least this many lineages
 LARGEST_LINEAGE = 0.5  # share of the class one lineage may hold at most
 MAJORITY = 0.9       # share of the class from which a fragment is ignored when finding lineages (a release)
+VERBATIM = 0.8       # a unit this close to a known file (only the starter discounted) matches it, however common
 LISTED = 0.3         # pairs below this in every unit are not listed
 RECORDED = 0.1       # unit scores below this are not kept (blank in the CSV)
 BLOCK = 256          # rows per sparse product block (bounds memory)
@@ -87,7 +90,8 @@ class Analysis:
     entries: Dict[str, Entry]
     known: Dict[str, Entry]
     pairs: List[Pair]
-    excluded: Dict[str, Set[int]]
+    excluded: Dict[str, Set[int]]  # per unit: the starter's fingerprints and those common to the class
+    starter: Set[int] = field(default_factory=set)
 
     def flagged(self) -> List[Pair]:
         return sorted((pair for pair in self.pairs if pair.flagged), key=lambda pair: -pair.strength)
@@ -254,12 +258,18 @@ def analyse(entries: Dict[str, Entry], release: Optional[Release] = None,
         if known:
             known_rows = [known[name].prints.get(unit, {}) for name in known_names]
             _score_unit(unit, unit_rows, known_rows, excluded[unit], False, known_pairs, (names, known_names))
+            verbatim: Dict[Tuple[int, int], Pair] = {}  # a known file the whole class copied is common, yet a match
+            _score_unit(unit, unit_rows, known_rows, starter_prints, False, verbatim, (names, known_names))
+            for key, copied in verbatim.items():
+                pair = known_pairs.setdefault(key, Pair(copied.a, copied.b, {}, {}, known=True))
+                if copied.scores[unit] >= VERBATIM and copied.scores[unit] > pair.scores.get(unit, 0.0):
+                    pair.scores[unit], pair.matched[unit] = copied.scores[unit], copied.matched[unit]
     listed = []
     for pair in list(class_pairs.values()) + list(known_pairs.values()):
-        pair.strength = max(pair.scores.values())
+        pair.strength = max(pair.scores.values(), default=0.0)
         if pair.strength >= LISTED:
             listed.append(pair)
-    return Analysis(entries, known, listed, excluded)
+    return Analysis(entries, known, listed, excluded, starter_prints)
 
 
 def clusters(pairs: List[Pair]) -> List[Tuple[List[str], List[Pair]]]:

@@ -87,7 +87,8 @@ def views(analysis: Analysis, pair: Pair) -> List[View]:
     for unit in units:
         if unit not in left.where or unit not in right.where:
             continue
-        shared = (set(left.prints[unit]) & set(right.prints[unit])) - analysis.excluded[unit]
+        shared = (set(left.prints[unit]) & set(right.prints[unit])) - \
+            (analysis.starter if pair.known else analysis.excluded[unit])
         colours = _region_colours(left.prints[unit], shared)
         rows = list(zip_longest(_side(left, unit, colours), _side(right, unit, colours)))
         shown.append(View(unit, pair.scores[unit], pair.matched[unit], rows))
