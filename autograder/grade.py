@@ -4,7 +4,8 @@ import sys
 import time
 from pathlib import Path
 
-from .reference import ROOT, SOLUTIONS
+from .problems import key_file
+from .reference import SOLUTIONS
 from .report import text_report
 from .results import GradeResult, write_json_atomically
 from .sandbox.process import Limits, SandboxIncomplete, Worker
@@ -16,8 +17,10 @@ REFERENCE_DIR = SOLUTIONS / "linear_classifiers" / "classifiers"
 
 
 def protected_files():
-    """Files a worker must not be able to read; the worker proves it cannot at start-up."""
-    return sorted(HIDDEN_SUITE.glob("*.py")) + sorted(REFERENCE_DIR.glob("*.py"))
+    """Files a worker must not be able to read (the hidden suite, the reference, the key the
+    problems are drawn with); the worker proves it cannot at start-up."""
+    key = [key_file()] if key_file().exists() else []
+    return sorted(HIDDEN_SUITE.glob("*.py")) + sorted(REFERENCE_DIR.glob("*.py")) + key
 
 
 def _flatten_protections(protections: dict) -> dict:

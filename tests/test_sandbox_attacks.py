@@ -336,3 +336,12 @@ def test_strict_refuses_to_grade_without_the_full_set(tmp_path):
     assert json.loads(results.read_text())["score"] == 0
     graded = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
     assert graded.returncode == 0 and "Total: 100 / 100" in graded.stdout, graded.stdout + graded.stderr
+
+
+def test_the_key_the_problems_are_drawn_with_is_unreadable():
+    from autograder.problems import grading_key, key_file
+    grading_key()  # made on first use
+    with attacker() as box:
+        assert box.protections["hidden files unreadable"] == "verified"
+        with pytest.raises(StudentError, match="Error"):
+            box.call("linear_svm", "read", str(key_file()))
