@@ -104,8 +104,11 @@ def similarity_section(grades: Path) -> str:
     from .similarity import CSV_NAME, HTML_NAME  # (the verb's package; its heavy imports wait until it runs)
     if not (grades / HTML_NAME).is_file() or not (grades / CSV_NAME).is_file():
         return ""
-    with (grades / CSV_NAME).open(newline="") as stream:
-        flagged = [row for row in csv.DictReader(stream) if row.get("flagged") == "yes"]
+    try:  # the report must not fail for an unreadable similarity file: the page is only linked
+        with (grades / CSV_NAME).open(newline="", encoding="utf-8") as stream:
+            flagged = [row for row in csv.DictReader(stream) if row.get("flagged") == "yes"]
+    except (OSError, UnicodeDecodeError, csv.Error):
+        flagged = []
     known = sum(row.get("other_is_known_file") == "yes" for row in flagged)
     groups = len({row.get("cluster") for row in flagged if row.get("cluster")})
     return (f"<h2>Similarity</h2><p>{len(flagged) - known} flagged pairs in {groups} groups, {known} matches with "

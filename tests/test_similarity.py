@@ -1,6 +1,7 @@
 """similarity: disguised copies are found, independent solutions and shared starter code are not, hostile files
 are survived, and the instructor's page escapes everything that comes from a submission."""
 import csv
+import os
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -301,6 +302,19 @@ def test_a_known_solution_the_whole_class_copied_is_still_found(release, student
                                known)
     matched = {pair.a for pair in analysis.flagged() if pair.known and "svm_loss_vectorized" in pair.flagged_units()}
     assert matched == set(copies)
+
+
+def test_undecodable_file_names_and_odd_characters_reach_the_files_intact(tmp_path, students):
+    submissions = tmp_path / "submitted"
+    submissions.mkdir()
+    odd = os.fsdecode(b"caf\xe9-\xff")  # not UTF-8: os.listdir gives surrogates back
+    for name in (odd, "zo\u00eb"):
+        write_student(submissions / name / "classifiers", {
+            module: text.replace('"""', '"""\u2603 \ufffd ', 1) for module, text in students[5].items()})
+    assert main(["similarity", str(submissions), "--out", str(tmp_path / "grades")]) == 0
+    html = (tmp_path / "grades" / HTML_NAME).read_bytes()
+    assert html.isascii() and b"zo&#235;" in html and b"&#9731;" in html
+    assert "zo\u00eb" in (tmp_path / "grades" / CSV_NAME).read_text(encoding="utf-8")
 
 
 def test_the_verb_refuses_a_missing_folder(tmp_path, capsys):

@@ -26,7 +26,8 @@ COLOURS = 8
 
 
 def _cell(text: str) -> str:
-    """A CSV cell a spreadsheet will not run as a formula."""
+    """A CSV cell a spreadsheet will not run as a formula (and that any encoder can write)."""
+    text = text.encode("utf-8", "backslashreplace").decode("utf-8")  # a file name's undecodable bytes
     return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
@@ -96,16 +97,18 @@ def views(analysis: Analysis, pair: Pair) -> List[View]:
 
 
 def render_html(analysis: Analysis, release_found: bool, known_folder: str = "") -> str:
-    """The whole page (see templates/similarity.html)."""
+    """The whole page (see templates/similarity.html), in ASCII: anything else is a character reference,
+    so neither the locale's encoding nor a file name's undecodable bytes can stop it being written."""
     environment = Environment(loader=FileSystemLoader(Path(__file__).parent / "templates"),
                               autoescape=select_autoescape(default=True, default_for_string=True))
     flagged = analysis.flagged()
     shown = flagged[:MAX_VIEWS]
     anchors = {(pair.a, pair.b, pair.known): f"pair-{index}" for index, pair in enumerate(shown, 1)}
-    return environment.get_template("similarity.html").render(
+    page = environment.get_template("similarity.html").render(
         analysis=analysis, clusters=compare.clusters(analysis.pairs), known=[p for p in flagged if p.known],
         shown=[(anchors[(p.a, p.b, p.known)], p, views(analysis, p)) for p in shown], anchors=anchors,
         hidden=len(flagged) - len(shown), units=list(compare.UNITS), compare=compare, release_found=release_found,
         k=fingerprints.K, window=fingerprints.WINDOW, pairs_per_group=PAIRS_PER_GROUP,
         known_folder=known_folder,
         problems=sorted((name, problem) for name, entry in analysis.entries.items() for problem in entry.problems))
+    return page.encode("ascii", "xmlcharrefreplace").decode("ascii")
