@@ -2,10 +2,14 @@
 
 The course is a copy of the kit (autograder/, solutions/, nbgrader_config.py). Students
 alice (correct), bob (regularisation missing from svm_loss_naive's loss) and mallory
-(hostile) fetch, edit and submit through a local exchange; the instructor collects,
-autogrades, generates feedback and exports. Every command runs as a subprocess, as
-whatever user runs the tests (root in CI).
+(hostile: her modules, an answer cell and her notebook attack the gradebook, and her
+notebook ends with NOTEBOOK_TRICKS) fetch, edit and submit through a local exchange; the
+instructor collects, autogrades (each notebook runs in the sandbox, for its outputs),
+generates feedback and exports. Every command runs as a subprocess, as whatever user runs
+the tests (root in CI), with Jupyter's folders inside the test's own. The last tests run
+notebook cells in the sandbox directly and feed hostile replies to the grader's side.
 """
+import base64
 import csv
 import html
 import json
@@ -18,7 +22,9 @@ import sys
 from pathlib import Path
 
 import nbformat
+import numpy as np
 import pytest
+from nbformat import NotebookNode
 
 pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install -r requirements.txt)")
 
@@ -27,7 +33,11 @@ from nbgrader.utils import determine_grade  # noqa: E402
 from autograder import release  # noqa: E402
 from autograder.grade import grade_submission  # noqa: E402
 from autograder.nbgrader.autograde import graded_cell  # noqa: E402
-from autograder.nbgrader.cells import cell_of, grade_cells, grade_id_of, kit_grade_ids, points_by_function  # noqa: E402
+from autograder.grade import protected_files  # noqa: E402
+from autograder.nbgrader.cells import (cell_of, grade_cells, grade_id_of, kit_grade_ids, new_grade_cell,  # noqa: E402
+                                       points_by_function, replace_grade_cells)
+from autograder.nbgrader.execute import OutputBudget, OutputLimits, box_files, run_notebook  # noqa: E402
+from autograder.sandbox.process import Limits  # noqa: E402
 from autograder.nbgrader.course import student_files  # noqa: E402
 from autograder.nbgrader.generate import RefuseHiddenTests  # noqa: E402
 from autograder.results import GRADED_FUNCTIONS, CheckResult, GradeResult  # noqa: E402
@@ -157,9 +167,9 @@ def work_as_mallory(folder: Path, course: Path) -> None:
 WORK = {"alice": work_as_alice, "bob": work_as_bob, "mallory": work_as_mallory}
 
 
-@pytest.fixture(scope="module")
-def course(tmp_path_factory) -> Path:
-    """A course run through every nbgrader command, in the walkthrough's order."""
+def build_course(tmp_path_factory, students=STUDENTS, work=None) -> Path:
+    """A course run through every nbgrader command, in the walkthrough's order, for these students
+    (each working as WORK, or work, says)."""
     course = tmp_path_factory.mktemp("course")
     for name in COURSE_FILES:
         source = ROOT / name
@@ -171,16 +181,21 @@ def course(tmp_path_factory) -> Path:
     # The venv's bin/ is off PATH here: the configuration itself must let nbgrader find `alembic`.
     run_nbgrader("generate_assignment", ASSIGNMENT, cwd=course, scripts_on_path=False)
     run_nbgrader("release_assignment", ASSIGNMENT, cwd=course)
-    for student in STUDENTS:
+    for student in students:
         workspace = tmp_path_factory.mktemp(student)
         run_nbgrader("fetch_assignment", ASSIGNMENT, *exchange, cwd=workspace)
-        WORK[student](workspace / ASSIGNMENT, course)
+        {**WORK, **(work or {})}[student](workspace / ASSIGNMENT, course)
         run_nbgrader("submit", ASSIGNMENT, *exchange, f"--student={student}", cwd=workspace)
     run_nbgrader("collect", ASSIGNMENT, cwd=course)
     run_nbgrader("autograde", ASSIGNMENT, f"--ExecuteInSandbox.cell_timeout={CELL_TIMEOUT}", cwd=course)
     run_nbgrader("generate_feedback", ASSIGNMENT, cwd=course)
     run_nbgrader("export", "--to=grades.csv", cwd=course)
     return course
+
+
+@pytest.fixture(scope="module")
+def course(tmp_path_factory) -> Path:
+    return build_course(tmp_path_factory)
 
 
 @pytest.fixture(scope="module")
@@ -368,3 +383,86 @@ def test_a_hostile_notebook_shows_only_plain_text_and_stops_at_its_budget(course
     assert [output.output_type for output in trick["hidden suite"].outputs] == ["error"]
     assert trick["hang"].outputs[0].ename == "SandboxStopped"
     assert "did not finish within 5 s" in trick["hang"].outputs[0].evalue
+
+
+# The notebook's box, without nbgrader: what comes back from it is the student's and is checked here.
+
+def tiny_png(width: int, height: int) -> bytes:
+    """A PNG signature and IHDR header claiming width x height (what the grader checks), nothing more."""
+    return b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\x0dIHDR" + width.to_bytes(4, "big") + height.to_bytes(4, "big")
+
+
+def test_replies_from_the_box_keep_only_capped_plain_text_and_checked_pngs():
+    budget = OutputBudget(OutputLimits(cell_characters=100))
+    images = [np.frombuffer(tiny_png(640, 480), dtype=np.uint8), np.frombuffer(tiny_png(100000, 10), dtype=np.uint8),
+              np.frombuffer(b"GIF89a" + bytes(40), dtype=np.uint8), np.zeros(30, dtype=np.float64)]
+    reply = {"outputs": [
+        {"type": "stream", "name": "stdout", "text": "\x1b]0;title\x07\x1b[31mred\x1b[0m\nline two\r" + "x" * 500},
+        {"type": "display_data", "data": {"text/html": "<script>alert(1)</script>", "text/plain": "<HTML>",
+                                          "image/svg+xml": "<svg onload=alert(1)>", "image/png": {"array": 0}}},
+        {"type": "display_data", "data": {"image/png": {"array": 1}}},   # a decompression bomb
+        {"type": "display_data", "data": {"image/png": {"array": 2}}},   # not a PNG
+        {"type": "display_data", "data": {"image/png": {"array": 3}}},   # not bytes
+        {"type": "display_data", "data": {"image/png": {"array": 9}}},   # no such array
+        {"type": "execute_result", "data": "not a dict"}, "not an output", {"type": "unknown"}]}
+    outputs = budget.outputs(reply, images, execution_count=3)
+    outputs += budget.outputs({"outputs": [{"type": "error", "ename": "E\x1b[2J", "evalue": "v",
+                                            "traceback": ["\x1b[1mline\x1b[0m"] * 100}]}, [], 4)
+    assert [output.output_type for output in outputs] == ["stream", "display_data", "error"]
+    assert outputs[0].text.startswith("red\nline two ") and len(outputs[0].text) == 100
+    assert set(outputs[1].data) == {"text/plain", "image/png"}
+    assert base64.b64decode(outputs[1].data["image/png"]) == tiny_png(640, 480)
+    assert outputs[2].ename == "E" and len(outputs[2].traceback) == 40 and outputs[2].traceback[0] == "line"
+    assert len(budget.dropped) == 2  # the bomb and the GIF, each noted for the log
+    assert budget.outputs({"outputs": "not a list"}, [], 1) == []
+
+
+@pytest.fixture
+def notebook_folder(tmp_path) -> Path:
+    (tmp_path / "helper.py").write_text("VALUE = 42\n")
+    (tmp_path / "big.bin").write_bytes(bytes(3 * 2**20))
+    (tmp_path / "secret").symlink_to("/etc/passwd")
+    return tmp_path
+
+
+def test_the_box_gets_the_students_small_files_and_no_link(notebook_folder):
+    files, left_out = box_files(notebook_folder, OutputLimits())
+    assert files == {"helper.py": b"VALUE = 42\n"} and left_out == ["big.bin"]
+
+
+def run_cells(folder: Path, *sources: str, cell_timeout: float = 20.0) -> NotebookNode:
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
+    files, _ = box_files(folder, OutputLimits())
+    limits = Limits(call_timeout=cell_timeout, total_seconds=60.0, memory_bytes=2 * 2**30)
+    run_notebook(notebook, files, limits, protected_files())
+    return notebook
+
+
+@pytest.mark.slow
+def test_cells_run_in_the_box_with_the_students_files_and_a_hang_stops_the_rest(notebook_folder):
+    notebook = run_cells(
+        notebook_folder, "import helper\nhelper.VALUE", "import matplotlib.pyplot as plt\n%matplotlib inline\n"
+        "plt.plot([1, 2])\nplt.show()", "import socket\nsocket.socket()",
+        f'open("{ROOT / "autograder" / "hidden" / "test_questions.py"}")', "while True:\n    pass", "print('after')",
+        cell_timeout=3.0)
+    value, plot, network, hidden, hang, after = notebook.cells
+    assert value.outputs[0].data["text/plain"] == "42" and value.execution_count == 1
+    assert base64.b64decode(plot.outputs[0].data["image/png"]).startswith(b"\x89PNG")
+    assert network.outputs[0].ename == "PermissionError"
+    assert hidden.outputs[0].ename in ("FileNotFoundError", "PermissionError")
+    assert hang.outputs[0].ename == "SandboxStopped" and "within 3 s" in hang.outputs[0].evalue
+    assert after.outputs == [] and after.execution_count is None
+
+
+def test_a_cell_that_writes_into_the_boxs_pipes_only_stops_its_own_notebook(notebook_folder):
+    notebook = run_cells(notebook_folder, "print('before')", "import os\nfor fd in range(3, 64):\n    try:\n"
+                         "        os.write(fd, b'garbage!' * 64)\n    except OSError:\n        pass", "print('after')")
+    before, garbage, after = notebook.cells
+    assert before.outputs[0].text == "before\n"
+    assert garbage.outputs[0].ename == "SandboxStopped" and after.outputs == []
+
+
+def test_a_deleted_answer_cell_still_gets_its_grade_cell_at_the_end():
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no answers left")])
+    replace_grade_cells(notebook, {spec.grade_id: new_grade_cell(spec) for spec in grade_cells()})
+    assert [grade_id_of(cell) for cell in notebook.cells[1:]] == list(kit_grade_ids())

@@ -42,9 +42,8 @@ def graded_cell(spec: GradeCell, max_points: float, result: GradeResult) -> Note
     points = min(max(sum(check.score for check in checks), 0.0), max_points)
     cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text=function_report(checks)),
                     nbformat.v4.new_output("execute_result", data={"text/plain": repr(float(points))},
-                                           execution_count=1)]
-    cell.execution_count = 1
-    return cell
+                                           execution_count=None)]
+    return cell  # no execution count: the kit's grading is not one of the notebook's cells
 
 
 def recorded_points(info: dict) -> Dict[str, float]:

@@ -44,11 +44,11 @@ def generate_steps() -> List[str]:
 
 
 def autograde_steps() -> List[str]:
-    """nbgrader's autograde steps, by name, with its `Execute` swapped for the kit's two sandboxed steps:
-    run the notebook for display, then grade the submitted files."""
+    """nbgrader's autograde steps, by name, with its `Execute` swapped for the kit's two sandboxed steps
+    (run the notebook for display, then grade the submitted files), and the student's Markdown escaped last."""
     from nbgrader.converters import Autograde
     from nbgrader.preprocessors import Execute
     steps = [dotted(step) for step in Autograde.class_traits()["autograde_preprocessors"].default()]
     at = steps.index(dotted(Execute))
     steps[at:at + 1] = [KIT_STEPS + "execute.ExecuteInSandbox", KIT_STEPS + "autograde.GradeInSandbox"]
-    return steps
+    return steps + [KIT_STEPS + "markdown.EscapeStudentHtml"]

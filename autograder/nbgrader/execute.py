@@ -30,7 +30,7 @@ from traitlets import Bool, Float, Int
 
 from ..grade import protected_files
 from ..results import sanitise
-from ..sandbox.process import Limits, StudentError, Worker, missing_protections
+from ..sandbox.process import Limits, SandboxIncomplete, StudentError, Worker, missing_protections
 from ..submission import _ignored
 from .cells import NOTEBOOK_ID, is_kit_grade_cell
 
@@ -54,8 +54,8 @@ class OutputLimits:
 
 def clean_text(text, limit: int) -> str:
     """Plain text, line breaks kept: each line sanitised like every other result; at most limit characters."""
-    text = "\n".join(sanitise(line) for line in str(text)[:limit].split("\n"))
-    return text if len(text) <= limit else text[:limit]
+    text = str(text)[:4 * limit + 256]  # escape sequences shrink; never sanitise megabytes
+    return "\n".join(sanitise(line) for line in text.split("\n"))[:limit]
 
 
 def png_size(data: bytes) -> Tuple[int, int]:
@@ -196,8 +196,8 @@ def run_notebook(nb: NotebookNode, files: Dict[str, bytes], limits: Limits, prot
     with NotebookWorker(files, limits, protected, strict) as worker:
         try:
             missing = missing_protections(worker.start())
-        except StudentError as error:
-            return [f"the notebook's sandbox did not start: {error}"]
+        except (StudentError, SandboxIncomplete) as error:  # the notebook keeps no outputs
+            return [f"the notebook was not run: {error}"]
         if missing:
             notes.append("the notebook ran without " + ", ".join(missing))
         for cell in nb.cells:
