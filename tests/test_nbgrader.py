@@ -438,7 +438,6 @@ def run_cells(folder: Path, *sources: str, cell_timeout: float = 20.0) -> Notebo
     return notebook
 
 
-@pytest.mark.slow
 def test_cells_run_in_the_box_with_the_students_files_and_a_hang_stops_the_rest(notebook_folder):
     notebook = run_cells(
         notebook_folder, "import helper\nhelper.VALUE", "import matplotlib.pyplot as plt\n%matplotlib inline\n"
@@ -466,3 +465,15 @@ def test_a_deleted_answer_cell_still_gets_its_grade_cell_at_the_end():
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no answers left")])
     replace_grade_cells(notebook, {spec.grade_id: new_grade_cell(spec) for spec in grade_cells()})
     assert [grade_id_of(cell) for cell in notebook.cells[1:]] == list(kit_grade_ids())
+
+
+def test_the_configuration_is_plain_data_that_names_importable_steps():
+    """formgrader shows its configuration as JSON: no class objects in it, and every name imports."""
+    from traitlets.config.loader import PyFileConfigLoader
+    from traitlets.utils.importstring import import_item
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(ROOT)).load_config()
+    json.dumps(config)
+    names = [*config.GenerateAssignment.preprocessors, *config.Autograde.autograde_preprocessors,
+             config.GenerateFeedback.exporter_class, config.ExportApp.plugin_class]
+    assert all(isinstance(import_item(name), type) for name in names)
+    assert "nbgrader.preprocessors.execute.Execute" not in config.Autograde.autograde_preprocessors
