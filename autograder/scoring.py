@@ -8,11 +8,12 @@ hung, crashed) becomes feedback naming what happened. Anything else is a bug of
 the grader: the check scores 0, the submission is flagged `grader_error`, and
 the student sees no traceback.
 """
+import os
 import sys
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Dict, List, Optional
+from typing import Dict, List, Optional, Set
 
 import pytest
 
@@ -21,6 +22,7 @@ from .results import CheckResult
 from .sandbox.process import StudentError, Worker
 from .submission import unreadable_notebook
 
+NO_AUTOLOAD = "PYTEST_DISABLE_PLUGIN_AUTOLOAD"
 HIDDEN_SUITE = Path(__file__).resolve().parent / "hidden"
 ERROR_FLAGS = {"import": "import_error", "missing": "missing_file", "timeout": "timeout",
                "crash": "crash", "memory": "memory", "bad_output": "bad_output", "protocol": "bad_output"}
@@ -78,6 +80,7 @@ class RubricPlugin:
         self.context = context
         self.checks: List[CheckResult] = []
         self.flags: List[str] = []
+        self.error_kinds: Set[str] = set()  # what the student's code did when checks failed on it
         if unreadable_notebook(context.notebook_problem):
             self._flag("bad_notebook")
 
@@ -103,6 +106,7 @@ class RubricPlugin:
             feedback, mistake = excinfo.value.message, excinfo.value.mistake
         elif isinstance(excinfo.value, StudentError):
             feedback = describe_student_error(function, excinfo.value)
+            self.error_kinds.add(excinfo.value.kind)
             self._flag(flag_for(excinfo.value))
         else:
             feedback = "The grader hit an internal error on this check; your instructor has been told."
@@ -122,5 +126,13 @@ def run_hidden_suite(context: GradingContext) -> RubricPlugin:
     plugin = RubricPlugin(context)
     arguments = [str(HIDDEN_SUITE), "-p", "no:cacheprovider", "-p", "no:terminal",
                  "-p", "no:logging", "-W", "ignore", "--rootdir", str(HIDDEN_SUITE)]
-    pytest.main(arguments, plugins=[plugin])
+    autoload = os.environ.get(NO_AUTOLOAD)
+    os.environ[NO_AUTOLOAD] = "1"  # installed pytest plugins have no say in grading (and cost start-up time)
+    try:
+        pytest.main(arguments, plugins=[plugin])
+    finally:
+        if autoload is None:
+            del os.environ[NO_AUTOLOAD]
+        else:
+            os.environ[NO_AUTOLOAD] = autoload
     return plugin

@@ -48,7 +48,7 @@ def _timed_call(worker: Worker, module: str, function: str, W: np.ndarray, X: St
 
 def compare_speed(student: Worker, reference: Worker, module: str, function: str, X: Stored,
                   y: Stored, rng: np.random.Generator, dim: int, num_classes: int,
-                  judge: Callable, timeout: float = 10.0) -> Timing:
+                  judge: Callable) -> Timing:
     """Best-of-rounds student and reference times on the stored X, y that both workers hold.
 
     Every timed answer of the student's is judged against the reference's for the
@@ -58,9 +58,10 @@ def compare_speed(student: Worker, reference: Worker, module: str, function: str
     best_student = best_reference = float("inf")
     for round_number in range(1, MAX_ROUNDS + 1):
         W = 1e-3 * rng.standard_normal((dim, num_classes))
-        seconds, expected = _timed_call(reference, module, function, W, X, y, timeout)
+        seconds, expected = _timed_call(reference, module, function, W, X, y, reference.limits.call_ceiling)
         best_reference = min(best_reference, seconds)
-        seconds, answer = _timed_call(student, module, function, W, X, y, timeout)
+        seconds, answer = _timed_call(student, module, function, W, X, y,
+                                      student.limits.timeout_after(best_reference))
         best_student = min(best_student, seconds)
         wrong = judge(W, REG, answer, expected)
         if wrong:
@@ -72,12 +73,13 @@ def compare_speed(student: Worker, reference: Worker, module: str, function: str
 
 
 def naive_speedup(student: Worker, module: str, naive: str, vectorised: str, X: Stored, y: Stored,
-                  dim: int, num_classes: int, rounds: int = 2, timeout: float = 30.0) -> float:
+                  dim: int, num_classes: int, rounds: int = 2) -> float:
     """The student's own naive/vectorised time ratio on the stored data (CS231n's figure)."""
     W = 1e-4 * np.random.default_rng(1).standard_normal((dim, num_classes))
     best = {}
     for _ in range(rounds):
         for function in (naive, vectorised):
             best[function] = min(best.get(function, float("inf")),
-                                 _timed_call(student, module, function, W, X, y, timeout)[0])
+                                 _timed_call(student, module, function, W, X, y,
+                                             student.limits.call_ceiling)[0])
     return best[naive] / best[vectorised]

@@ -1,4 +1,5 @@
 """The checks shared by the four loss functions; the test files declare which function gets which, for how many points."""
+import time
 from dataclasses import dataclass
 from typing import List
 
@@ -44,9 +45,16 @@ def reference_loss(function: str, problem: Problem):
     return getattr(module, f"{loss_kind(function)}_loss_vectorized")(*problem.args)
 
 
-def call_loss(grading: GradingContext, function: str, problem: Problem) -> LossOutput:
-    """The student's (loss, dW) on a problem, or a Deduction saying what is wrong with the return value."""
-    reply = grading.student.call(MODULE[function], function, *problem.args)
+def call_loss(grading: GradingContext, function: str, problem: Problem, echo: bool = False) -> LossOutput:
+    """The student's (loss, dW) on a problem, or a Deduction saying what is wrong with the return value.
+
+    The call may take what the reference needs for the same problem, times a generous factor.
+    echo: also find out which inputs the call changed (LossOutput.mutated; else it is empty).
+    """
+    start = time.perf_counter()
+    reference_loss(function, problem)
+    timeout = grading.student.limits.timeout_after(time.perf_counter() - start)
+    reply = grading.student.call(MODULE[function], function, *problem.args, timeout=timeout, echo=echo)
     if len(reply.values) != 2:
         raise Deduction(f"{function} must return a tuple (loss, dW); it returned {len(reply.values)} value(s).")
     loss, dW = reply.values
@@ -128,7 +136,7 @@ def check_initial_loss(grading, function):
 def check_api(grading, function):
     computes_a_loss(grading, function)
     problem = grading.problems.api_problem()
-    output = call_loss(grading, function, problem)
+    output = call_loss(grading, function, problem, echo=True)
     if output.loss_type not in FLOAT_TYPES:
         raise Deduction(f"The loss should be a float scalar; yours is of type {output.loss_type}.")
     if output.dW.shape != problem.W.shape:

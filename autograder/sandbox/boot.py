@@ -86,7 +86,10 @@ def main() -> None:
     protections = {"box": box, "disk": f"{config['box_bytes'] // 2**20} MiB writable" if boxed else
                    f"missing: no total limit outside the box ({config['rlimits']['RLIMIT_FSIZE'] // 2**20} MiB "
                    "per file)"}
-    protections["user"] = confine.drop_privileges(unprivileged_user(config, boxed))
+    user = unprivileged_user(config, boxed)
+    if user and os.getuid() == 0:
+        os.chown(os.environ["TMPDIR"], *user)  # the student's scratch space is the student's
+    protections["user"] = confine.drop_privileges(user)
     rlimits = dict(config["rlimits"], RLIMIT_NPROC=config["processes"] if boxed else 1)
     protections["rlimits"] = confine.limit_resources(rlimits)
     threads = len(os.listdir("/proc/self/task")) if os.path.isdir("/proc/self/task") else 1

@@ -50,9 +50,16 @@ class Limits:
     disk_bytes: int = 32 * 2**20   # the box's writable folder, all files together
     processes: int = 32            # inside a box; outside one the worker may start none
     open_files: int = 256
-    call_timeout: float = 10.0
+    call_timeout: float = 3.0      # a call with no reference time to go by (imports, answers, train steps)
+    call_floor: float = 1.0        # a call the reference makes in t seconds gets max(floor, factor * t) ...
+    call_factor: float = 50.0
+    call_ceiling: float = 10.0     # ... and never more than this
     startup_timeout: float = 30.0
     total_seconds: float = 180.0
+
+    def timeout_after(self, reference_seconds: float) -> float:
+        """The time a student's call may take when the reference needs reference_seconds for it."""
+        return min(self.call_ceiling, max(self.call_floor, self.call_factor * reference_seconds))
 
     def rlimits(self) -> Dict[str, int]:
         return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds,
@@ -190,6 +197,10 @@ class Worker:
             self._send({"op": "store", "names": list(self.stored)}, list(self.stored.values()))
             self._receive(self.limits.startup_timeout)
 
+    def renew(self) -> None:
+        """Give a worker that serves several gradings (the reference) a fresh total budget."""
+        self.deadline = time.monotonic() + self.limits.total_seconds
+
     def start(self) -> Dict[str, str]:
         """Start the worker now (it starts on the first call otherwise); return its protections."""
         if self.process is None:
@@ -288,12 +299,15 @@ class Worker:
             self.request({"op": "store", "names": list(arrays)}, list(arrays.values()))
 
     def call(self, module: str, function: str, *args, timeout: Optional[float] = None,
-             seed: int = 0) -> "Reply":
-        """Call module.function(*args) in the worker: its outputs, and which arguments it changed."""
-        return self.operate("call", *args, module=module, function=function, timeout=timeout, seed=seed)
+             seed: int = 0, echo: bool = False) -> "Reply":
+        """Call module.function(*args) in the worker: its outputs, and (echo: the worker sends the array
+        arguments back after the call, which costs their size again) which arguments it changed."""
+        return self.operate("call", *args, module=module, function=function, timeout=timeout, seed=seed,
+                            echo=echo)
 
     def operate(self, op: str, *args, module: str = "linear_classifier", function: str = "",
-                timeout: Optional[float] = None, seed: int = 0, callback: Optional[Callable] = None) -> "Reply":
+                timeout: Optional[float] = None, seed: int = 0, callback: Optional[Callable] = None,
+                echo: bool = False) -> "Reply":
         """Run a worker operation (a plain call or a harness op) on the student's module, if it names one.
 
         callback answers the operation's callbacks (see request). Which array
@@ -312,15 +326,15 @@ class Worker:
                 sent.append(index)
             else:
                 slots.append({"json": arg})
-        header = {"op": op, "module": module, "function": function, "args": slots, "seed": seed}
+        header = {"op": op, "module": module, "function": function, "args": slots, "seed": seed, "echo": echo}
         key = f"{module}.{function or op}"
         reply, reply_arrays = self._with_sticky_failures(key, header, arrays, timeout, callback)
         try:
             values = [_value(slot, reply_arrays) for slot in reply.get("results", [])]
-            echoed = [_value(slot, reply_arrays) for slot in reply.get("echo", [])] if op == "call" else []
+            echoed = [_value(slot, reply_arrays) for slot in reply.get("echo", [])] if echo else []
         except (TypeError, ValueError, AttributeError):
             raise StudentError("bad_output", "its process sent an unreadable reply") from None
-        if op == "call" and len(echoed) != len(sent):
+        if echo and len(echoed) != len(sent):
             raise StudentError("bad_output", "its process did not send back the call's arguments")
         mutated = [index for index, original, after in zip(sent, arrays, echoed) if not _same_array(after, original)]
         return Reply(values, mutated)

@@ -10,9 +10,11 @@ Requests (grader -> worker) have an "op"; values inside "args" are
 "store" op) or {"json": value}. Replies have "ok"; when true, "results" lists
 values in the same form (worker outputs are arrays, or {"json": {"type": name}}
 for an object that is not numeric); when false, "error" is one of ERROR_KINDS
-and "message" says what happened. A successful "call" reply also has "echo":
-the call's array arguments ({"array": i} slots) as they were after the call, in
-argument order, so the grader itself can tell whether the function changed them.
+and "message" says what happened. A "call" request with "echo": true gets a
+reply that also has "echo": the call's array arguments ({"array": i} slots) as
+they were after the call, in argument order, so the grader itself can tell
+whether the function changed them (asked only where that is checked: it doubles
+the traffic).
 
 Callbacks: while an operation runs, the worker may send a message with
 "callback" (a name, e.g. "loss") and "results" (its values, in the reply form)

@@ -204,7 +204,8 @@ class Server:
         if op == "call":
             function = getattr(self.modules.load(header["module"]), header["function"])
             result = function(*args)
-            self.echo = [arg for slot, arg in zip(slots, args) if "array" in slot]
+            if header.get("echo"):
+                self.echo = [arg for slot, arg in zip(slots, args) if "array" in slot]
             return list(result) if isinstance(result, (tuple, list)) else [result]
         return harness.OPERATIONS[op](self.modules, self.callback, *args)
 
