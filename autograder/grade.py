@@ -1,8 +1,10 @@
 """`python -m autograder grade SUBMISSION`: find -> sandbox -> score -> report, for one submission."""
 import argparse
+import atexit
 import sys
 import time
 from pathlib import Path
+from typing import Dict, List
 
 from .problems import key_file
 from .reference import SOLUTIONS
@@ -33,6 +35,21 @@ def _flatten_protections(protections: dict) -> dict:
     return flat
 
 
+_REFERENCE_WORKERS: Dict[Limits, Worker] = {}
+
+
+def reference_worker(limits: Limits, protected: List[Path]) -> Worker:
+    """The reference's worker, started once per process and kept for every grading it does
+    (a grade-all grading process grades many submissions); each grading renews its time budget."""
+    if limits not in _REFERENCE_WORKERS:
+        sources = {name: (REFERENCE_DIR / f"{name}.py").read_bytes() for name in GRADED_MODULES}
+        _REFERENCE_WORKERS[limits] = Worker(sources, limits, protected, trusted=True)
+        atexit.register(_REFERENCE_WORKERS[limits].close)
+    worker = _REFERENCE_WORKERS[limits]
+    worker.renew()
+    return worker
+
+
 def grade_submission(submission: Path, limits: Limits = Limits(), strict: bool = False) -> GradeResult:
     """Grade one submission; bad input becomes zero points and flags, never an exception.
 
@@ -40,11 +57,10 @@ def grade_submission(submission: Path, limits: Limits = Limits(), strict: bool =
     """
     start = time.monotonic()
     found = find_submission(Path(submission))
-    reference_sources = {name: (REFERENCE_DIR / f"{name}.py").read_bytes() for name in GRADED_MODULES}
     protected = protected_files()
-    with Worker(reference_sources, limits, protected, trusted=True) as reference, \
-            Worker(found.sources, limits, protected + [reference.box], unavailable=found.problems,
-                   strict=strict) as student:
+    reference = reference_worker(limits, protected)
+    with Worker(found.sources, limits, protected + [reference.box], unavailable=found.problems,
+                strict=strict) as student:
         if strict:
             student.start()
         sources = {name: source.decode("utf-8", "replace") for name, source in found.sources.items()}
@@ -55,7 +71,11 @@ def grade_submission(submission: Path, limits: Limits = Limits(), strict: bool =
     flags = list(plugin.flags)
     if found.problems and "missing_file" not in flags:
         flags.insert(0, "missing_file")
-    notes = [f"warning: {warning}" for warning in found.warnings] + context.notes
+    if found.unusable() or (plugin.error_kinds and plugin.error_kinds <= {"not_implemented", "missing"}
+                            and not any(check.score for check in plugin.checks)):
+        flags.insert(0, "not_attempted")  # nothing handed in, or nothing but the release's stubs
+    notes_first = [found.unusable()] if found.unusable() else []
+    notes = notes_first + [f"warning: {warning}" for warning in found.warnings] + context.notes
     return GradeResult(submission=str(submission), checks=plugin.checks,
                        execution_time=time.monotonic() - start, flags=flags,
                        protections=_flatten_protections(protections) or
@@ -78,9 +98,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    if not args.submission.exists():
-        print(f"error: {args.submission} does not exist; pass a submission folder or .zip")
-        return 2
+    unusable = find_submission(args.submission).unusable()
     try:
         result = grade_submission(args.submission, strict=args.strict)
     except SandboxIncomplete as error:
@@ -90,8 +108,11 @@ def run(args: argparse.Namespace) -> int:
             write_json_atomically(args.out, {"score": 0, "output": f"The grader refused to run: {error}. "
                                              "Your instructor has been told.", "tests": []})
         return 3
-    print(text_report(result, args.verbose))
+    if unusable:
+        print(f"error: {unusable}", file=sys.stderr)
+    else:
+        print(text_report(result, args.verbose))
     if args.out:
         write_json_atomically(args.out, result.to_gradescope())
         print(f"wrote {args.out}")
-    return 0
+    return 4 if unusable else 0

@@ -19,7 +19,7 @@ GRADED_FUNCTIONS = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive
                     "softmax_loss_vectorized", "train", "predict", "questions")
 CHECK_KINDS = ("values", "gradient", "sanity", "stability", "speed", "vectorised", "api", "sgd")
 # Flags name what went wrong with a submission as a whole, for gradebooks and item analysis.
-FLAGS = ("missing_file", "syntax_error", "import_error", "timeout", "crash", "memory",
+FLAGS = ("not_attempted", "missing_file", "syntax_error", "import_error", "timeout", "crash", "memory",
          "bad_output", "bad_notebook", "grader_error")
 # ANSI/VT escape sequences: CSI (ESC [ ... final), OSC/DCS/PM/APC strings (to BEL or ST), other ESC x.
 ESCAPE_SEQUENCE = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x9b[0-?]*[ -/]*[@-~]"

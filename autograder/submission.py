@@ -20,6 +20,7 @@ GRADED_MODULES = ("linear_svm", "softmax", "linear_classifier")
 NOTEBOOK = "linear_classifiers.ipynb"
 MAX_FILE_BYTES = 1 * 2**20
 MAX_NOTEBOOK_BYTES = 20 * 2**20
+MAX_SEEN = 12
 IGNORED_PARTS = ("__MACOSX", ".ipynb_checkpoints", "__pycache__")
 
 
@@ -32,6 +33,23 @@ class Submission:
     warnings: List[str] = field(default_factory=list)
     answers: Dict[str, str] = field(default_factory=dict)  # answer name -> its cell's source
     notebook_problem: str = ""
+    seen: List[str] = field(default_factory=list)  # files it holds (the first MAX_SEEN), for messages
+
+    def unusable(self) -> str:
+        """Why nothing of this submission can be graded (one line), or '' when something can."""
+        if self.sources or self.answers or any("larger than" in problem or "could not" in problem
+                                               for problem in self.problems.values()):
+            return ""
+        expected = ", ".join(f"{module}.py" for module in GRADED_MODULES) + f" or {NOTEBOOK}"
+        path = Path(self.origin)
+        if not path.exists():
+            return f"{path} does not exist: pass the folder or .zip that holds {expected}"
+        if path.is_file() and path.suffix.lower() != ".zip":
+            return f"{path} is a file, not a folder or a .zip: pass the folder or .zip that holds {expected}"
+        if "not a readable zip" in self.notebook_problem:
+            return f"{self.notebook_problem}: expected a .zip holding {expected}"
+        found = ", ".join(self.seen) + (", ..." if len(self.seen) == MAX_SEEN else "") if self.seen else "nothing"
+        return f"{path} holds none of {expected} (found: {found})"
 
 
 UNREADABLE_NOTEBOOK = "could not be read as a notebook"
@@ -132,6 +150,8 @@ def _from_zip(path: Path, submission: Submission) -> None:
             parts = PurePosixPath(info.filename).parts
             if info.is_dir() or not parts or _ignored(parts) or ".." in parts or info.filename.startswith("/"):
                 continue
+            if len(submission.seen) < MAX_SEEN:
+                submission.seen.append("/".join(parts))
             members.setdefault(parts[-1], []).append((parts, info))
         notebooks = sorted(members.get(NOTEBOOK, []), key=lambda member: _preference(member[0]))
         if notebooks:
@@ -158,6 +178,8 @@ def _from_folder(path: Path, submission: Submission) -> None:
         relative = Path(directory).relative_to(path).parts
         folders[:] = [folder for folder in folders if not _ignored((folder,))]
         for name in files:
+            if len(submission.seen) < MAX_SEEN and not _ignored(relative + (name,)):
+                submission.seen.append("/".join(relative + (name,)))
             key = name[:-3] if name.endswith(".py") and name[:-3] in GRADED_MODULES else name
             if key in GRADED_MODULES + (NOTEBOOK,) and not _ignored((name,)):
                 found.setdefault(key, []).append(relative + (name,))

@@ -3,11 +3,12 @@ import json
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
 from autograder.grade import grade_submission
-from autograder.results import CHECK_KINDS, GRADED_FUNCTIONS
+from autograder.results import CHECK_KINDS, GRADED_FUNCTIONS, GradeResult
 from tests.conftest import ROOT
 from tests.fixtures.forged import FORGED
 from tests.fixtures.submissions import NOTEBOOK, REFERENCE, build
@@ -24,7 +25,7 @@ def test_stubs_score_zero_with_not_implemented_feedback(release_dir):
     for check in result.checks:
         expected = "is not answered yet" if check.function == "questions" else "is not implemented yet"
         assert expected in check.feedback, (check.name, check.feedback)
-    assert "grader_error" not in result.flags
+    assert "grader_error" not in result.flags and "not_attempted" in result.flags
 
 
 def test_grading_twice_gives_identical_results(reference_result):
@@ -51,11 +52,30 @@ def test_cli_prints_report_and_writes_gradescope_results(tmp_path):
     assert {tuple(test["tags"])[0] for test in results["tests"]} == set(GRADED_FUNCTIONS)
 
 
-def test_cli_refuses_a_missing_path_in_one_line(tmp_path):
-    command = [sys.executable, "-m", "autograder", "grade", str(tmp_path / "nowhere")]
-    completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=60)
-    assert completed.returncode == 2 and "does not exist" in completed.stdout
-    assert "Traceback" not in completed.stderr
+def unusable_submissions(folder: Path) -> dict:
+    """Things handed in that hold nothing to grade, and words their one line of error must contain."""
+    (folder / "empty").mkdir()
+    (folder / "other").mkdir()
+    (folder / "other" / "knn.py").write_text("x = 1\n")
+    with zipfile.ZipFile(folder / "other.zip", "w") as bundle:
+        bundle.writestr("hw2/k_nearest_neighbor.py", "x = 1\n")
+    (folder / "corrupt.zip").write_bytes(b"PK\x03\x04 this is not really a zip")
+    (folder / "answers.ipynb").write_text("{}")
+    return {"empty": "(found: nothing)", "other": "(found: knn.py)", "other.zip": "(found: hw2/k_nearest_neighbor.py)",
+            "corrupt.zip": "is not a readable zip file", "answers.ipynb": "is a file, not a folder or a .zip",
+            "nowhere": "does not exist"}
+
+
+def test_an_unusable_submission_gets_one_line_a_nonzero_exit_and_a_zero(tmp_path):
+    for name, words in unusable_submissions(tmp_path).items():
+        results = tmp_path / f"{name}.json"
+        command = [sys.executable, "-m", "autograder", "grade", str(tmp_path / name), "--out", str(results)]
+        completed = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=120)
+        assert completed.returncode == 4, (name, completed.stdout, completed.stderr)
+        assert completed.stderr.count("\n") == 1 and completed.stderr.startswith("error: "), completed.stderr
+        assert words in completed.stderr and "linear_svm.py" in completed.stderr, completed.stderr
+        result = GradeResult.from_gradescope(json.loads(results.read_text()))
+        assert result.score == 0 and "not_attempted" in result.flags, (name, result.flags)
 
 
 def test_zip_with_junk_and_nested_folders_grades_fully(tmp_path):
