@@ -84,6 +84,10 @@ class RubricPlugin:
         if unreadable_notebook(context.notebook_problem):
             self._flag("bad_notebook")
 
+    @pytest.hookimpl
+    def pytest_configure(self, config):
+        config.option.tbstyle = "native"  # a failed check's traceback is never shown: do not format it slowly
+
     @pytest.fixture(scope="session")
     def grading(self) -> GradingContext:
         return self.context

@@ -272,7 +272,7 @@ class Worker:
 
     def _with_sticky_failures(self, key, header, arrays, timeout, callback=None):
         if key in self.broken:
-            raise self.broken[key]
+            raise self.broken[key].with_traceback(None)  # not a growing chain of raises
         try:
             return self.request(header, arrays, timeout, callback)
         except StudentError as error:
@@ -282,7 +282,7 @@ class Worker:
 
     def _ensure_imported(self, module):
         if module in self.broken:
-            raise self.broken[module]
+            raise self.broken[module].with_traceback(None)  # not a growing chain of raises
         if module in self.imported and self.process is not None:
             return
         try:
