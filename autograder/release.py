@@ -3,12 +3,15 @@
 Every region between `### BEGIN SOLUTION` and `### END SOLUTION` (nbgrader's
 markers) is replaced by a stub. In a module the stub raises NotImplementedError
 naming the function and the region's `# Hint:` line; in a notebook it is
-nbgrader's own stub, so `nbgrader generate_assignment` and this command agree.
-Notebooks are released without outputs. Everything else is copied verbatim.
+nbgrader's own stub. Notebooks are released without outputs and with the metadata
+nbgrader adds (locked cells undeletable, checksums), so `nbgrader generate_assignment`
+writes the same bytes as this command. Everything else is copied verbatim, but
+caches and the CIFAR-10 data that datasets/get_cifar10.py downloads.
 """
 import argparse
 import ast
 import filecmp
+import fnmatch
 import shutil
 import tempfile
 from pathlib import Path
@@ -21,7 +24,10 @@ END_SOLUTION = "### END SOLUTION"
 HINT_PREFIX = "# Hint:"
 NOTEBOOK_STUB = "# YOUR CODE HERE\nraise NotImplementedError()"
 MARKDOWN_STUB = "YOUR ANSWER HERE"
-SKIPPED_NAMES = {"__pycache__", ".ipynb_checkpoints", ".pytest_cache"}
+# Never released, nor copied by nbgrader (nbgrader_config.py), nor fingerprinted in a submission: caches, and
+# CIFAR-10 as datasets/get_cifar10.py leaves it, complete or not (datasets/.gitignore lists the same names).
+SKIPPED_PATTERNS = ("__pycache__", ".ipynb_checkpoints", ".pytest_cache", "*.pyc", "cifar-10-batches-py",
+                    "cifar-10-python.tar.gz", "cifar-10-python.tar.gz.part", ".cifar-10-extract-*")
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -125,6 +131,15 @@ def strip_notebook(notebook: "nbformat.NotebookNode", where: str) -> "nbformat.N
     return released
 
 
+def lock_notebook(notebook: "nbformat.NotebookNode") -> "nbformat.NotebookNode":
+    """What nbgrader's generate_assignment adds to a released notebook: its locked cells undeletable (and
+    uneditable), and the checksums that tell it whether a student changed a cell."""
+    from nbgrader.preprocessors import ComputeChecksums, LockCells  # only here: grading does not need nbgrader
+    for step in (LockCells(), ComputeChecksums()):
+        notebook, _ = step.preprocess(notebook, {})
+    return notebook
+
+
 def release_file(source: Path, destination: Path) -> None:
     """Write the student version of one file."""
     import nbformat  # only here: grading and batch runs do not need it
@@ -132,7 +147,7 @@ def release_file(source: Path, destination: Path) -> None:
     if source.suffix == ".py":
         destination.write_text(strip_module(source.read_text(), where))
     elif source.suffix == ".ipynb":
-        nbformat.write(strip_notebook(nbformat.read(source, as_version=4), where), destination)
+        nbformat.write(lock_notebook(strip_notebook(nbformat.read(source, as_version=4), where)), destination)
     else:
         shutil.copyfile(source, destination)
 
@@ -140,8 +155,12 @@ def release_file(source: Path, destination: Path) -> None:
 def released_files(source_dir: Path) -> List[Path]:
     """The files of an assignment that go into its release, relative to source_dir."""
     return sorted(path.relative_to(source_dir) for path in source_dir.rglob("*")
-                  if path.is_file() and not SKIPPED_NAMES.intersection(path.relative_to(source_dir).parts)
-                  and path.suffix != ".pyc")
+                  if path.is_file() and not is_skipped(path.relative_to(source_dir)))
+
+
+def is_skipped(relative: Path) -> bool:
+    """Whether a path (relative to an assignment) is a cache or downloaded data: see SKIPPED_PATTERNS."""
+    return any(fnmatch.fnmatch(part, pattern) for part in relative.parts for pattern in SKIPPED_PATTERNS)
 
 
 def build_release(source_dir: Path, release_dir: Path) -> List[Path]:
@@ -153,29 +172,6 @@ def build_release(source_dir: Path, release_dir: Path) -> List[Path]:
     return files
 
 
-# Metadata `nbgrader generate_assignment` adds to the notebooks it releases, which the kit does not.
-NBGRADER_CELL_KEYS = ("deletable", "editable")
-NBGRADER_GRADE_KEYS = ("checksum", "cell_type")
-
-
-def _comparable_notebook(path: Path) -> dict:
-    """A released notebook without the metadata only nbgrader adds, so both releases compare equal."""
-    import nbformat  # only here: grading and batch runs do not need it
-    notebook = nbformat.read(path, as_version=4)
-    for cell in notebook.cells:
-        for key in NBGRADER_CELL_KEYS:
-            cell.metadata.pop(key, None)
-        for key in NBGRADER_GRADE_KEYS:
-            cell.metadata.get("nbgrader", {}).pop(key, None)
-    return notebook
-
-
-def _same_release_file(fresh: Path, released: Path) -> bool:
-    if fresh.suffix == ".ipynb":
-        return _comparable_notebook(fresh) == _comparable_notebook(released)
-    return filecmp.cmp(fresh, released, shallow=False)
-
-
 def stale_files(source_dir: Path, release_dir: Path) -> List[str]:
     """Files that differ between a fresh release of source_dir and release_dir (empty when in sync)."""
     with tempfile.TemporaryDirectory() as scratch:
@@ -183,7 +179,7 @@ def stale_files(source_dir: Path, release_dir: Path) -> List[str]:
         expected = set(build_release(source_dir, fresh))
         actual = set(released_files(release_dir)) if release_dir.is_dir() else set()
         differing = [str(path) for path in sorted(expected & actual)
-                     if not _same_release_file(fresh / path, release_dir / path)]
+                     if not filecmp.cmp(fresh / path, release_dir / path, shallow=False)]
         return sorted(differing + [str(path) for path in expected ^ actual])
 
 

@@ -31,8 +31,9 @@ from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from autograder.nbgrader.cells import NOTEBOOK_ID, grade_cells  # noqa: E402
 from tests.conftest import ASSIGNMENT  # noqa: E402
-from tests.test_nbgrader import (build_course, jupyter_home, kit_cell_points, run_nbgrader,  # noqa: E402
-                                 work_as_alice, write_answers)
+from tests.jupyter_env import jupyter_home  # noqa: E402
+from tests.test_nbgrader import (build_course, kit_cell_points, run_nbgrader, work_as_alice,  # noqa: E402
+                                 write_answers)
 
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
 DRIVER = shutil.which("chromedriver")

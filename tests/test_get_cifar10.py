@@ -1,4 +1,4 @@
-"""datasets/get_cifar10.py against a local HTTP server (127.0.0.1) serving a tiny archive in CIFAR-10's layout."""
+"""datasets/get_cifar10.py (the assignment's) against a local HTTP server serving a tiny archive in CIFAR-10's layout."""
 import hashlib
 import importlib.util
 import io
@@ -15,7 +15,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-SCRIPT = ROOT / "datasets" / "get_cifar10.py"
+SCRIPT = ROOT / "solutions" / "linear_classifiers" / "datasets" / "get_cifar10.py"
 spec = importlib.util.spec_from_file_location("get_cifar10_under_test", SCRIPT)
 get_cifar10 = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(get_cifar10)

@@ -15,6 +15,7 @@ import nbformat
 import pytest
 
 from autograder import release
+from tests.jupyter_env import jupyter_home
 
 NOTEBOOK = "linear_classifiers.ipynb"
 TIME_LIMIT_SECONDS = 300
@@ -53,9 +54,12 @@ def grader(cell):
 
 @pytest.fixture(scope="module")
 def offline(tmp_path_factory):
-    """Kernels inherit this process's environment: point CIFAR-10's folder nowhere, so the digits are used."""
+    """Kernels inherit this process's environment: point CIFAR-10's folder nowhere, so the digits are used, and
+    keep Jupyter's files (kernel connection files, IPython's profile and history) in the test's own folder."""
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("LINCLASS_DATA", str(tmp_path_factory.mktemp("data") / "no-cifar-10"))
+        for name, value in jupyter_home(tmp_path_factory.mktemp("home")).items():
+            patch.setenv(name, value)
         yield
 
 

@@ -1,6 +1,8 @@
 """The student release is generated from solutions/, is up to date, and leaks no solution line."""
+import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import nbformat
 import pytest
@@ -84,3 +86,34 @@ def test_check_mode_reports_a_stale_release(tmp_path, solutions_dir):
     result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     assert result.returncode == 1
     assert "classifiers/softmax.py" in result.stdout
+
+
+def test_the_released_notebook_carries_nbgraders_locks_and_checksums(release_dir):
+    """As `nbgrader generate_assignment` writes it (test_nbgrader.py compares the bytes): a locked cell cannot be
+    deleted or edited in Jupyter, a solution cell cannot be deleted, and each has the checksum nbgrader compares."""
+    cells = nbformat.read(release_dir / "linear_classifiers.ipynb", as_version=4).cells
+    locked = [cell for cell in cells if cell.metadata.get("nbgrader", {}).get("locked")]
+    solutions = [cell for cell in cells if cell.metadata.get("nbgrader", {}).get("solution")]
+    assert locked and solutions
+    assert all(cell.metadata.get("deletable") is False and cell.metadata.get("editable") is False for cell in locked)
+    assert all(cell.metadata.get("deletable") is False and "editable" not in cell.metadata for cell in solutions)
+    assert all(len(cell.metadata["nbgrader"]["checksum"]) == 32 for cell in locked + solutions)
+
+
+def test_caches_and_downloaded_data_are_never_released(tmp_path, solutions_dir):
+    source = tmp_path / "solutions" / "linear_classifiers"
+    shutil.copytree(solutions_dir, source)
+    datasets = source / "datasets"
+    for junk in ("cifar-10-batches-py/data_batch_1", "cifar-10-python.tar.gz", "cifar-10-python.tar.gz.part",
+                 ".cifar-10-extract-x1/cifar-10-batches-py/test_batch", "__pycache__/get_cifar10.cpython-311.pyc"):
+        (datasets / junk).parent.mkdir(parents=True, exist_ok=True)
+        (datasets / junk).write_bytes(b"data")
+    files = {path.as_posix() for path in release.build_release(source, tmp_path / "release")}
+    assert {path for path in files if path.startswith("datasets/")} == \
+        {"datasets/.gitignore", "datasets/README.md", "datasets/get_cifar10.py"}
+
+
+def test_what_git_ignores_in_datasets_is_what_the_release_skips(solutions_dir):
+    ignored = [line.strip().rstrip("/") for line in (solutions_dir / "datasets" / ".gitignore").read_text().splitlines()
+               if line.strip() and not line.startswith("#")]
+    assert ignored and all(release.is_skipped(Path(name)) for name in ignored)

@@ -1,4 +1,8 @@
-"""The GitHub Actions workflows run commands that exist, shard consistently, and keep students' copies clean."""
+"""The GitHub Actions workflows run commands that exist, shard consistently, and keep students' copies clean.
+
+The class-grading workflow is the kit's (`.github/workflows/`); the students' one is
+in the release, since a student's repository is made from the release's folder
+(tests/test_student_folder.py runs its commands in such a repository)."""
 import argparse
 import fnmatch
 import importlib
@@ -11,13 +15,15 @@ import yaml
 
 from autograder.__main__ import VERBS
 from autograder.grade_all import parse_shard
-from tests.conftest import ROOT
+from tests.conftest import ASSIGNMENT, ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
+RELEASE = ROOT / "assignment" / ASSIGNMENT
+STUDENT_WORKFLOW = RELEASE / ".github" / "workflows" / "student-tests.yml"
 
 
-def load(name: str) -> dict:
-    return yaml.safe_load((WORKFLOWS / name).read_text())
+def load(path: Path) -> dict:
+    return yaml.safe_load(path.read_text())
 
 
 def triggers(workflow: dict) -> dict:
@@ -51,8 +57,9 @@ def uses(workflow: dict, job_name: str, action: str) -> list:
             if step.get("uses", "").split("@")[0] == action]
 
 
-def check_command(argv: list):
-    """Fail unless the command names things that exist; return the parsed arguments of an autograder verb."""
+def check_command(argv: list, root: Path = ROOT):
+    """Fail unless the command names things that exist (run in root); return the parsed arguments of an
+    autograder verb."""
     assert argv[:2] == ["python", "-m"], f"expected `python -m ...`, got {argv}"
     module, arguments = argv[2], argv[3:]
     if module == "autograder":
@@ -62,9 +69,9 @@ def check_command(argv: list):
         importlib.import_module(VERBS[verb]).add_arguments(parser)
         return verb, parser.parse_args(arguments)
     if module == "pip":
-        assert arguments[:2] == ["install", "-r"] and (ROOT / arguments[2]).is_file(), argv
+        assert arguments[:2] == ["install", "-r"] and (root / arguments[2]).is_file(), argv
     elif module == "pytest":
-        assert all((ROOT / path).exists() for path in arguments), argv
+        assert all((root / path).exists() for path in arguments), argv
     else:
         pytest.fail(f"unrecognised command {argv}: teach test_workflows.py what it needs")
     return module, None
@@ -72,7 +79,7 @@ def check_command(argv: list):
 
 @pytest.fixture(scope="module")
 def grading():
-    return load("grade-class.yml")
+    return load(WORKFLOWS / "grade-class.yml")
 
 
 def test_the_class_is_graded_in_consistent_shards_then_merged(grading):
@@ -101,22 +108,23 @@ def test_the_class_is_graded_in_consistent_shards_then_merged(grading):
     assert set(published["path"].split()) == {str(merged.out / "gradebook.csv"), str(merged.out / "report.html")}
 
 
-def test_students_run_the_public_tests_and_never_see_the_grader():
-    text = (WORKFLOWS / "student-tests.yml").read_text()
+def test_students_run_the_public_tests_from_their_repository_and_never_see_the_grader():
+    text = STUDENT_WORKFLOW.read_text()
     assert "solutions" not in text.lower() and "autograder" not in text.lower()
     workflow = yaml.safe_load(text)
     assert {"push", "pull_request"} <= set(triggers(workflow))
     (job,) = workflow["jobs"]
     commands = run_commands(workflow, job, {})
-    assert ["python", "-m", "pytest", "assignment/linear_classifiers"] in commands
+    assert commands == [["python", "-m", "pip", "install", "-r", "requirements.txt"], ["python", "-m", "pytest"]]
     for argv in commands:
-        assert check_command(argv)[0] in ("pip", "pytest")
+        check_command(argv, root=RELEASE)
     assert uses(workflow, job, "actions/setup-python")
+    assert not (WORKFLOWS / STUDENT_WORKFLOW.name).exists(), "the kit's own pushes would run the public tests on stubs"
 
 
-@pytest.mark.parametrize("name", ["grade-class.yml", "student-tests.yml"])
-def test_every_action_is_pinned_to_a_version(name):
-    workflow = load(name)
+@pytest.mark.parametrize("path", [WORKFLOWS / "grade-class.yml", STUDENT_WORKFLOW], ids=lambda path: path.name)
+def test_every_action_is_pinned_to_a_version(path):
+    workflow = load(path)
     for job in workflow["jobs"].values():
         for step in job["steps"]:
             assert "run" in step or re.fullmatch(r"[\w-]+/[\w-]+@v\d+", step["uses"]), step

@@ -1,9 +1,9 @@
 """Datasets for the linear classifiers, preprocessed the CS231n way.
 
 `load_dataset()` returns CIFAR-10 if it has been downloaded
-(`python datasets/get_cifar10.py` from the repository root) and otherwise the
-small handwritten-digits dataset that ships with scikit-learn, so everything
-also works offline. Both come as the same dict: train/val/test/dev splits
+(`python datasets/get_cifar10.py` in this folder) and otherwise the small
+handwritten-digits dataset that ships with scikit-learn, so everything also
+works offline. Both come as the same dict: train/val/test/dev splits
 whose rows are flattened images minus the training mean, with a bias column of
 ones appended (the "bias trick": W then holds the biases in its last row).
 """
@@ -120,10 +120,9 @@ def preprocess(train_images: np.ndarray, train_labels: np.ndarray, test_images: 
 
 
 def default_cifar10_dir() -> Path:
-    """Where CIFAR-10 is looked for: $LINCLASS_DATA if set, else datasets/cifar-10-batches-py of this repository.
-
-    The repository is found by walking up from this file to the first folder
-    that has a datasets/ subfolder, so this works from solutions/ and assignment/ alike.
+    """Where CIFAR-10 is looked for: $LINCLASS_DATA if set, else datasets/cifar-10-batches-py of the first
+    folder, from this file's own up, that has a datasets/ subfolder: this assignment's, where
+    `python datasets/get_cifar10.py` puts it (or, in a layout without one, a repository's above it).
     """
     if os.environ.get(DATA_ENV_VAR):
         return Path(os.environ[DATA_ENV_VAR]).expanduser()
@@ -145,5 +144,6 @@ def load_dataset(root: Optional[PathLike] = None, **kwargs: Any) -> Dict[str, An
     if cifar10_dir.is_dir():
         return get_CIFAR10_data(cifar10_dir, **kwargs)
     print(f"CIFAR-10 not found in {cifar10_dir}, so the embedded digits dataset (8x8 images) is used instead; "
-          f"to get CIFAR-10 run `python datasets/get_cifar10.py` from the repository root.")
+          f"to get CIFAR-10 (170 MB), run `python datasets/get_cifar10.py` in {Path(__file__).resolve().parent} "
+          f"or set {DATA_ENV_VAR} to a cifar-10-batches-py folder.")
     return get_digits_data(**kwargs)

@@ -7,10 +7,10 @@ import copy
 import numpy as np
 import pytest
 
-from ..classifiers.linear_classifier import LinearClassifier, LinearSVM, Softmax
-from ..classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
-from ..classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
-from ..gradient_check import grad_check_sparse
+from classifiers.linear_classifier import LinearClassifier, LinearSVM, Softmax  # (conftest.py: this folder's)
+from classifiers.linear_svm import svm_loss_naive, svm_loss_vectorized
+from classifiers.softmax import softmax_loss_naive, softmax_loss_vectorized
+from gradient_check import grad_check_sparse
 
 LOSSES = {
     "svm_loss_naive": svm_loss_naive,
