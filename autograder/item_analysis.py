@@ -9,6 +9,7 @@ import argparse
 import base64
 import csv
 import io
+import itertools
 import statistics
 from collections import Counter
 from html import escape
@@ -24,12 +25,21 @@ from .results import GRADED_FUNCTIONS, GradeResult
 HELP = "write the item-analysis report (report.html) of a grades folder"
 REPORT_NAME = "report.html"
 TOP = 10
-LABEL_LENGTH = 70
-STYLE = """body { font-family: sans-serif; max-width: 60em; margin: 2em auto; color: #222; }
+BAR_COLOURS = ((50, "#c44e52"), (80, "#dd8452"), (101, "#55a868"))  # (under this % passed, colour)
+# Readable from a phone (390 px) to a desktop: long names and words wrap instead of widening the page.
+STYLE = """body { font-family: sans-serif; max-width: 60em; margin: 1em auto; padding: 0 1em; color: #222; }
 table { border-collapse: collapse; margin: 0.5em 0 1.5em; }
-th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.8em; text-align: left; }
-td.number { text-align: right; font-variant-numeric: tabular-nums; }
-img { max-width: 100%; }"""
+th, td { border-bottom: 1px solid #ddd; padding: 0.25em 0.8em; text-align: left; overflow-wrap: anywhere; }
+td.number { text-align: right; font-variant-numeric: tabular-nums; overflow-wrap: normal; }
+img { max-width: 100%; height: auto; }
+h3 { margin: 1em 0 0.3em; font-size: 1em; }
+.bars { display: grid; grid-template-columns: minmax(0, 34em) minmax(4em, 1fr) 3em; gap: 0.25em 0.6em;
+        align-items: center; margin-bottom: 1.5em; font-size: 0.9em; }
+.bar { background: #eee; height: 0.9em; }
+.bar span { display: block; height: 100%; }
+.bars .number { text-align: right; font-variant-numeric: tabular-nums; }
+.bars p { overflow-wrap: anywhere; margin: 0; }
+@media (max-width: 30em) { .bars { grid-template-columns: minmax(0, 1fr) 3em; } .bars p { grid-column: 1 / -1; } }"""
 
 
 def check_pass_rates(results: Dict[str, GradeResult]) -> List[Tuple[str, str, str, int, int]]:
@@ -72,31 +82,31 @@ def score_histogram(results: Dict[str, GradeResult]) -> str:
     return png_data_uri(figure)
 
 
-def pass_rate_chart(rates: List[Tuple[str, str, str, int, int]]) -> str:
-    labels = [name if len(name) <= LABEL_LENGTH else name[:LABEL_LENGTH - 1] + "\u2026" for _, name, *_ in rates]
-    shares = [100 * passed / graded for *_, passed, graded in rates]
-    colours = ["#c44e52" if share < 50 else "#dd8452" if share < 80 else "#55a868" for share in shares]
-    figure = Figure(figsize=(8, 0.8 + 0.25 * len(rates)))
-    axes = figure.subplots()
-    bars = axes.barh(range(len(rates)), shares, color=colours)
-    axes.bar_label(bars, fmt="%.0f%%", fontsize=7, padding=2)
-    axes.set_yticks(range(len(rates)), labels, fontsize=8)
-    axes.invert_yaxis()
-    axes.set_xlim(0, 100)
-    axes.set_xlabel("% of graded submissions that passed (red: under 50%, orange: under 80%)")
-    axes.set_title("Checks passed, by graded function")
-    return png_data_uri(figure)
+def pass_rate_bars(rates: List[Tuple[str, str, str, int, int]]) -> str:
+    """Each check's share of the class that passed as a bar beside its whole name, per graded function
+    (HTML rather than a plot, so that a long name wraps on a narrow screen instead of being cut)."""
+    parts = []
+    for function, rows in itertools.groupby(rates, key=lambda rate: rate[0]):
+        parts.append(f'<h3>{escape(function)}</h3><div class="bars">')
+        for _, name, _, passed, graded in rows:
+            share = 100 * passed / graded
+            colour = next(colour for limit, colour in BAR_COLOURS if share < limit)
+            parts.append(f"<p>{escape(name.removeprefix(function + ': '))}</p>"
+                         f'<div class="bar" title="{passed} of {graded} passed"><span style="width: {share:.1f}%; '
+                         f'background: {colour}"></span></div><span class="number">{share:.0f}%</span>')
+        parts.append("</div>")
+    return "".join(parts)
 
 
-def table(headers: List[str], rows: List[list]) -> str:
-    """An HTML table; numbers are right-aligned, everything is escaped."""
+def table(headers: List[str], rows: List[list], empty: str = "None.") -> str:
+    """An HTML table, or the sentence empty when there are no rows; numbers are right-aligned, everything is escaped."""
     def cell(value):
         if isinstance(value, (int, float)):
             return f'<td class="number">{value:.4g}</td>'
         return f"<td>{escape(str(value))}</td>"
     head = "".join(f"<th>{escape(header)}</th>" for header in headers)
     body = "".join("<tr>" + "".join(cell(value) for value in row) + "</tr>" for row in rows)
-    return f"<table><tr>{head}</tr>{body}</table>" if rows else "<p>None.</p>"
+    return f"<table><tr>{head}</tr>{body}</table>" if rows else f"<p>{escape(empty)}</p>"
 
 
 def similarity_section(grades: Path) -> str:
@@ -131,22 +141,26 @@ def render_report(results: Dict[str, GradeResult], similarity: str = "") -> str:
         sections += [
             f'<h2>Score distribution</h2><img alt="histogram of scores" src="{score_histogram(results)}">',
             "<h2>Checks: share of the class that passed</h2>",
-            f'<img alt="share passed per check" src="{pass_rate_chart(rates)}">' if rates else "",
+            "<p>Per graded function, in the rubric's order (red: under 50% passed, orange: under 80%).</p>",
+            pass_rate_bars(rates),
             "<p>The same checks, hardest first:</p>",
             table(["check", "kind", "passed", "graded", "% passed"],
                   [[n, k, p, g, 100 * p / g] for _, n, k, p, g in sorted(rates, key=lambda r: r[3] / r[4])]),
             "<h2>Most common diagnosed mistakes</h2>",
-            table(["function", "mistake", "submissions"], [list(row) for row in common_mistakes(results)]),
+            table(["function", "mistake", "submissions"], [list(row) for row in common_mistakes(results)],
+                  empty="No mistake was diagnosed."),
             "<h2>Flagged submissions</h2>",
-            table(["flag", "submissions"], [list(row) for row in flag_counts.most_common()]),
-            table(["student", "flags", "score"],
-                  [[student, ", ".join(flags), results[student].score] for student, flags in sorted(flagged.items())]),
+            table(["flag", "submissions"], [list(row) for row in flag_counts.most_common()]) + table(
+                ["student", "flags", "score"],
+                [[student, ", ".join(flags), results[student].score] for student, flags in sorted(flagged.items())])
+            if flagged else "<p>No submission was flagged.</p>",
             "<h2>Slowest submissions</h2>",
             table(["student", "grading time (s)", "score"],
                   [[student, result.execution_time, result.score] for student, result in slowest]),
         ]
     sections.append(similarity)
-    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>Item analysis</title>'
+    return (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+            '<meta name="viewport" content="width=device-width, initial-scale=1"><title>Item analysis</title>'
             f"<style>{STYLE}</style></head><body>\n" + "\n".join(sections) + "\n</body></html>\n")
 
 

@@ -1,6 +1,9 @@
-"""Item analysis: pass shares, mistakes, scores, slow and flagged submissions, in one static page."""
+"""Item analysis: pass shares, mistakes, scores, slow and flagged submissions, in one static page.
+
+(tests/test_pages.py opens the page in a browser, at a desktop's and a phone's width.)"""
 import base64
 import re
+from html import escape
 
 from autograder import gradebook, item_analysis
 from autograder.__main__ import main
@@ -48,13 +51,33 @@ def images(html):
 def test_the_report_shows_every_section_and_escapes_names():
     html = item_analysis.render_report(CLASS)
     assert "4 submissions; median score 7.5, mean 8.75 out of 15; 2 flagged." in html
-    pngs = images(html)
-    assert len(pngs) == 2 and all(png.startswith(b"\x89PNG\r\n\x1a\n") for png in pngs), "histogram and pass chart"
+    (png,) = images(html)
+    assert png.startswith(b"\x89PNG\r\n\x1a\n"), "the histogram"
+    bars = html.split("<h2>Checks: share of the class that passed</h2>")[1].split("<h2>")[0]
+    assert bars.index("<h3>svm_loss_naive</h3>") < bars.index("<h3>softmax_loss_naive</h3>")
+    assert '<p>gradient</p><div class="bar" title="2 of 4 passed"><span style="width: 50.0%; background: #dd8452">' \
+        in bars, "each check by its name within its function, its bar orange from 50% to under 80%"
     assert "<td>regularisation halved</td><td class=\"number\">2</td>" in html
     assert "<td>timeout</td><td class=\"number\">1</td>" in html
     slowest = html.split("Slowest submissions")[1]
     assert slowest.index("bob") < slowest.index("carol") < slowest.index("alice"), "slowest first"
     assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_long_check_names_are_shown_whole():
+    doc = "dW matches a numerical gradient of your own loss at every shape the rubric poses, " * 3
+    result = GradeResult(submission="s", checks=[CheckResult(
+        name=f"train: {doc}", function="train", kind="values", max_score=1.0, score=0.0, feedback="")])
+    html = item_analysis.render_report({"alice": result})
+    assert f"<p>{escape(doc)}</p>" in html and "\u2026" not in html
+
+
+def test_flagged_submissions_say_none_once_when_there_are_none():
+    unflagged = {student: result for student, result in CLASS.items() if not result.flags}
+    section = item_analysis.render_report(unflagged).split("<h2>Flagged submissions</h2>")[1].split("<h2>")[0]
+    assert section.strip() == "<p>No submission was flagged.</p>"
+    flagged = item_analysis.render_report(CLASS).split("<h2>Flagged submissions</h2>")[1].split("<h2>")[0]
+    assert flagged.count("<table>") == 2 and "No submission" not in flagged
 
 
 def test_an_empty_class_still_gets_a_page():
