@@ -238,7 +238,7 @@ def test_the_cli_grades_a_class_with_the_real_grader(real_class, tmp_path):
     rows = (grades / "gradebook.csv").read_text().splitlines()
     assert rows[0] == "student," + ",".join(GRADED_FUNCTIONS) + ",total,max,flags"
     totals = {row.split(",")[0]: row.split(",")[-3:] for row in rows[1:]}
-    assert totals == {"alice": ["100", "100", ""], "bob": ["0", "100", ""], "carol": ["100", "100", ""]}
+    assert totals == {"alice": ["100", "100", ""], "bob": ["0", "100", "not_attempted"], "carol": ["100", "100", ""]}
     assert (grades / "report.html").is_file()
     assert "0 graded now, 3 up to date" in run_cli("grade-all", real_class, "--out", grades).stdout
 
