@@ -68,6 +68,7 @@ NOTEBOOK_TRICKS = {
     "hang": "while True:\n    pass",
 }
 CELL_TIMEOUT = 5  # seconds, for the autograde of the course fixture
+DOWNLOADED_DATA = Path("datasets") / "cifar-10-batches-py" / "data_batch_1"  # in bob's folder
 
 
 def run_nbgrader(*args: str, cwd: Path, scripts_on_path: bool = True) -> str:
@@ -135,6 +136,8 @@ def work_as_bob(folder: Path, course: Path) -> None:
     assert module.read_text().count(REGULARISED_LOSS) == 1, "the reference's regularisation line moved"
     module.write_text(module.read_text().replace(REGULARISED_LOSS, ""))
     write_answers(folder, solution_sources())
+    (folder / DOWNLOADED_DATA).parent.mkdir(parents=True)  # as if he had run datasets/get_cifar10.py
+    (folder / DOWNLOADED_DATA).write_bytes(bytes(1024))
 
 
 def work_as_mallory(folder: Path, course: Path) -> None:
@@ -256,6 +259,15 @@ def test_hostile_student_changes_no_grade(course, kit_grades):
     for cell in cells:
         assert "skip-execution" not in cell.metadata.get("tags", [])
         assert determine_grade(cell)[0] == kit_cell_points(kit_grades["mallory"])[grade_id_of(cell)]
+
+
+def test_collect_leaves_a_students_cifar10_download_out(course):
+    """bob's datasets/ went to the exchange with his submission (nbgrader submit copies every file), but
+    the course's configuration keeps it out of submitted/ and everything after."""
+    exchanged = list((course / "exchange" / "linclass" / "inbound").glob(f"bob+{ASSIGNMENT}+*"))
+    assert exchanged and (exchanged[0] / DOWNLOADED_DATA).is_file()
+    assert (course / "submitted" / "bob" / ASSIGNMENT / "datasets" / "get_cifar10.py").is_file()
+    assert not (course / "submitted" / "bob" / ASSIGNMENT / DOWNLOADED_DATA.parent).exists()
 
 
 def test_autograde_keeps_the_students_modules(course):
