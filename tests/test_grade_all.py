@@ -143,6 +143,7 @@ def test_a_rerun_grades_only_what_changed(tmp_path, monkeypatch):
     assert sorted(grade_class(submissions, grades, fake_grading, jobs=2, progress=False)) == ["alice", "bob", "carol"]
 
 
+@pytest.mark.slow
 def test_a_failing_grader_or_dying_process_costs_only_that_student(tmp_path):
     behaviours = {"alice": 10, "bob": "raise", "carol": "die", "dave": "hang", "erin": 3}
     submissions = make_class(tmp_path / "class", behaviours)
@@ -176,6 +177,7 @@ def run_in_background(tmp_path, log):
                             cwd=ROOT, env=environment, start_new_session=True)
 
 
+@pytest.mark.slow
 def test_a_killed_run_loses_nothing_and_the_next_run_completes_it(tmp_path):
     students = [f"student{index:02d}" for index in range(12)]
     make_class(tmp_path / "class", {student: 5 for student in students})
@@ -230,6 +232,7 @@ def run_cli(*arguments):
                           capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.slow
 def test_the_cli_grades_a_class_with_the_real_grader(real_class, tmp_path):
     grades = tmp_path / "grades"
     done = run_cli("grade-all", real_class, "--out", grades, "--jobs", "2")

@@ -19,6 +19,13 @@ from tests.fixtures.submissions import ROOT, build
 TEST_LIMITS = Limits()  # the limits real gradings use: hostile fixtures hit them on purpose
 
 
+def sampled(fixtures, fast: int = 2):
+    """Every fixture as a parameter; all but the first `fast` are marked slow, so that the quick
+    run (`-m "not slow"`) grades a sample of each kind and the full run grades them all."""
+    return [pytest.param(fixture, id=fixture.name, marks=() if index < fast else pytest.mark.slow)
+            for index, fixture in enumerate(fixtures)]
+
+
 def failed_checks(result):
     return [check for check in result.checks if not check.passed]
 
@@ -54,7 +61,7 @@ def assert_plain_text(text):
     assert not forbidden, f"control characters reached the output: {forbidden[:5]}"
 
 
-@pytest.mark.parametrize("fixture", CORRECT, ids=lambda f: f.name)
+@pytest.mark.parametrize("fixture", sampled(CORRECT))
 def test_correct_solutions_get_full_marks(fixture, tmp_path):
     result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
     assert result.max_score == 100
@@ -62,14 +69,14 @@ def test_correct_solutions_get_full_marks(fixture, tmp_path):
     assert not result.flags
 
 
-@pytest.mark.parametrize("fixture", BUGGY, ids=lambda f: f.name)
+@pytest.mark.parametrize("fixture", sampled(BUGGY))
 def test_each_classic_mistake_costs_exactly_its_checks(fixture, tmp_path):
     result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
     assert_fails_exactly(result, fixture)
     assert not result.flags
 
 
-@pytest.mark.parametrize("fixture", HOSTILE, ids=lambda f: f.name)
+@pytest.mark.parametrize("fixture", sampled(HOSTILE))
 def test_hostile_submissions_are_contained(fixture, tmp_path):
     result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
     assert_fails_exactly(result, fixture)
@@ -82,7 +89,7 @@ def test_hostile_submissions_are_contained(fixture, tmp_path):
         assert "def check_" not in check.feedback and "BEGIN SOLUTION" not in check.feedback
 
 
-@pytest.mark.parametrize("fixture", FORGED, ids=lambda f: f.name)
+@pytest.mark.parametrize("fixture", sampled(FORGED))
 def test_forgeries_get_exactly_their_score(fixture, tmp_path):
     result = grade_submission(build(fixture, tmp_path), TEST_LIMITS)
     assert_fails_exactly(result, fixture)

@@ -1,6 +1,8 @@
 """merge: shards combine into one grades folder; a student graded differently twice is refused."""
 import json
 
+import pytest
+
 from autograder import gradebook, merge
 from autograder.__main__ import main
 from autograder.results import CheckResult, GradeResult
@@ -69,6 +71,7 @@ def test_missing_or_foreign_folders_get_one_line(tmp_path, capsys):
     assert code == 2 and "is not a readable results.json" in output and output.count("\n") == 1
 
 
+@pytest.mark.slow
 def test_sharded_real_grading_merges_to_the_whole_class(real_class, tmp_path, capsys):  # noqa: F811
     shards = [tmp_path / "shard-1", tmp_path / "shard-2"]
     for number, folder in enumerate(shards, start=1):

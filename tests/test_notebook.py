@@ -75,6 +75,7 @@ def released(release_dir):
 
 # ------------------------------------------------------------------ execution (a few seconds each)
 
+@pytest.mark.slow
 def test_solution_runs_headless_and_both_classifiers_learn(offline, solutions_dir, solution):
     notebook = nbformat.from_dict(solution)
     report = f"import json\nprint(json.dumps({{name: float(globals()[name]) for name in {ACCURACY_NAMES!r}}}))"
@@ -92,6 +93,7 @@ def test_solution_runs_headless_and_both_classifiers_learn(offline, solutions_di
     assert not low, f"accuracies below {MIN_ACCURACY} on digits: {low} (all: {accuracies})"
 
 
+@pytest.mark.slow
 def test_release_stops_at_the_first_stub_with_its_message(offline, release_dir, released):
     notebook = nbformat.from_dict(released)
     code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]

@@ -258,6 +258,7 @@ KINDS_OF_GRADER = {  # (an ordinary account?, container-like?) -> protections th
 }
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or "LINCLASS_EXPECT_MISSING" in os.environ,
                     reason="needs root to create the account and the container-like grader")
 @pytest.mark.parametrize("kind", KINDS_OF_GRADER)
@@ -270,6 +271,7 @@ def test_the_attacks_fail_for_every_kind_of_grader(kind):
     assert result.returncode == 0 and passed(result) >= 8, result.stdout[-4000:] + result.stderr[-2000:]
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or "LINCLASS_EXPECT_MISSING" in os.environ,
                     reason="needs root to create the account and the container-like grader")
 def test_an_ordinary_account_in_a_container_is_reported_unprotected():
@@ -298,6 +300,7 @@ def children_of(pid: int) -> list:
     return found
 
 
+@pytest.mark.slow
 def test_nothing_survives_grade_all_killed_with_sigkill(tmp_path):
     from tests.fixtures.hostile import HOSTILE
     from tests.fixtures.submissions import build
@@ -324,6 +327,7 @@ def test_nothing_survives_grade_all_killed_with_sigkill(tmp_path):
     assert not any(worker_processes(grader) for grader in graders)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(os.geteuid() != 0 or "LINCLASS_EXPECT_MISSING" in os.environ,
                     reason="needs root to make the container-like grader")
 def test_strict_refuses_to_grade_without_the_full_set(tmp_path):
