@@ -18,7 +18,7 @@ from typing import Dict, List, Optional, Set
 import pytest
 
 from .problems import ProblemSet, grading_secret
-from .results import CheckResult
+from .results import CHECK_KINDS, GRADED_FUNCTIONS, CheckResult
 from .sandbox.process import StudentError, Worker
 from .submission import unreadable_notebook
 
@@ -88,6 +88,16 @@ class RubricPlugin:
     def pytest_configure(self, config):
         config.option.tbstyle = "native"  # a failed check's traceback is never shown: do not format it slowly
 
+    @pytest.hookimpl
+    def pytest_collection_modifyitems(self, items):
+        """Every rubric marker names a known function and kind and positive points, or nothing runs."""
+        for item in items:
+            marker = item.get_closest_marker("rubric")
+            rubric = marker.kwargs if marker else {}
+            if marker and not (rubric.get("function") in GRADED_FUNCTIONS and rubric.get("kind") in CHECK_KINDS
+                               and isinstance(rubric.get("points"), (int, float)) and rubric["points"] > 0):
+                raise pytest.UsageError(f"{item.nodeid}: malformed rubric marker {rubric}")
+
     @pytest.fixture(scope="session")
     def grading(self) -> GradingContext:
         return self.context
@@ -125,18 +135,27 @@ class RubricPlugin:
             self.flags.append(flag)
 
 
-def run_hidden_suite(context: GradingContext) -> RubricPlugin:
-    """Run every hidden check against the context; the plugin holds the results."""
+def run_hidden_suite(context: GradingContext, suite: Path = HIDDEN_SUITE) -> RubricPlugin:
+    """Run every hidden check against the context; the plugin holds the results.
+
+    A suite that does not run cleanly (a module that fails to import, a malformed
+    rubric marker, pytest's own usage error) flags the grading `grader_error`: it
+    must never look like a submission that scored 0 of 0.
+    """
     plugin = RubricPlugin(context)
-    arguments = [str(HIDDEN_SUITE), "-p", "no:cacheprovider", "-p", "no:terminal",
-                 "-p", "no:logging", "-W", "ignore", "--rootdir", str(HIDDEN_SUITE)]
+    arguments = [str(suite), "-p", "no:cacheprovider", "-p", "no:terminal",
+                 "-p", "no:logging", "-W", "ignore", "--rootdir", str(suite)]
     autoload = os.environ.get(NO_AUTOLOAD)
     os.environ[NO_AUTOLOAD] = "1"  # installed pytest plugins have no say in grading (and cost start-up time)
     try:
-        pytest.main(arguments, plugins=[plugin])
+        status = pytest.main(arguments, plugins=[plugin])
     finally:
         if autoload is None:
             del os.environ[NO_AUTOLOAD]
         else:
             os.environ[NO_AUTOLOAD] = autoload
+    if status not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED) or not plugin.checks:
+        print(f"grader error: the hidden suite {suite} ended with {status!r} after {len(plugin.checks)} "
+              "checks", file=sys.stderr)
+        plugin._flag("grader_error")
     return plugin
