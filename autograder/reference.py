@@ -6,7 +6,9 @@ from pathlib import Path
 from types import ModuleType
 
 ROOT = Path(__file__).resolve().parent.parent
-SOLUTIONS = ROOT / "solutions"
+# In the repository (or an editable install) beside autograder/; in a plain `pip install .`, where
+# pyproject.toml's data-files put it.
+SOLUTIONS = ROOT / "solutions" if (ROOT / "solutions").is_dir() else Path(sys.prefix) / "share" / "linclass-kit" / "solutions"
 
 
 def load_reference_package(assignment: str = "linear_classifiers",

@@ -88,12 +88,13 @@ class StudentError(Exception):
 
 def readable_paths(protected: List[Path]) -> Tuple[List[str], List[str]]:
     """(what a worker may read: the interpreter, its libraries, the system's, the worker's code;
-    the protected paths inside those, which the box hides)."""
+    the folders of the protected paths inside those, which the box shows empty)."""
     candidates = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix, str(KIT),
                   os.path.dirname(np.__path__[0]), *site.getsitepackages(), *SYSTEM_READABLE}
     readable = sorted({os.path.realpath(path) for path in candidates if os.path.exists(path)})
-    masked = sorted({str(path.resolve()) for path in protected
-                     if any(path.resolve().is_relative_to(folder) for folder in readable)})
+    folders = {path.resolve() if path.is_dir() else path.resolve().parent for path in protected}
+    masked = sorted({str(folder) for folder in folders  # the box shows them empty
+                     if any(folder.is_relative_to(root) for root in readable)})
     return readable, masked
 
 
