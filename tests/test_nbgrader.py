@@ -223,6 +223,7 @@ def exported_rows(course: Path) -> dict:
         return {row["student_id"]: row for row in csv.DictReader(stream)}
 
 
+@pytest.mark.slow
 def test_generate_assignment_leaves_the_tracked_release_byte_for_byte(course):
     """The README's `nbgrader generate_assignment --force` writes what `python -m autograder release` wrote:
     git sees no change (the notebook's lock metadata and checksums included)."""
@@ -233,6 +234,7 @@ def test_generate_assignment_leaves_the_tracked_release_byte_for_byte(course):
         assert (generated / relative).read_bytes() == (tracked / relative).read_bytes(), relative
 
 
+@pytest.mark.slow
 def test_exported_csv_equals_the_kits_grades(course, kit_grades):
     rows = exported_rows(course)
     assert sorted(rows) == sorted(STUDENTS)
@@ -247,6 +249,7 @@ def test_exported_csv_equals_the_kits_grades(course, kit_grades):
     assert lost == {"svm_loss_naive"}
 
 
+@pytest.mark.slow
 def test_hostile_student_changes_no_grade(course, kit_grades):
     for marker in ("pwned-by-import", "pwned-by-answer", "pwned-by-notebook"):
         assert not (course / marker).exists(), f"{marker}: student code ran with the instructor's rights"
@@ -261,6 +264,7 @@ def test_hostile_student_changes_no_grade(course, kit_grades):
         assert determine_grade(cell)[0] == kit_cell_points(kit_grades["mallory"])[grade_id_of(cell)]
 
 
+@pytest.mark.slow
 def test_collect_leaves_a_students_cifar10_download_out(course):
     """bob's datasets/ went to the exchange with his submission (nbgrader submit copies every file), but
     the course's configuration keeps it out of submitted/ and everything after."""
@@ -270,6 +274,7 @@ def test_collect_leaves_a_students_cifar10_download_out(course):
     assert not (course / "submitted" / "bob" / ASSIGNMENT / DOWNLOADED_DATA.parent).exists()
 
 
+@pytest.mark.slow
 def test_autograde_keeps_the_students_modules(course):
     """nbgrader #940: the instructor's modules are never copied over a student's."""
     for student in STUDENTS:
@@ -282,6 +287,7 @@ def test_autograde_keeps_the_students_modules(course):
                                     "linear_svm.py").read_text()
 
 
+@pytest.mark.slow
 def test_feedback_shows_the_kits_report_and_no_hidden_test(course, kit_grades):
     """nbgrader #1363: no line of the hidden suite reaches autograded notebooks or feedback."""
     hidden_lines = {line.strip() for path in (course / "autograder" / "hidden").glob("*.py")
@@ -332,6 +338,7 @@ def outputs_of(path: Path) -> list:
     return [output for cell in nbformat.read(path, as_version=4).cells for output in cell.get("outputs", [])]
 
 
+@pytest.mark.slow
 def test_the_students_outputs_reach_formgrader_and_the_feedback(course):
     """The notebook ran in the sandbox: alice's text and all 8 of her plots are in autograded/ and feedback/."""
     outputs = outputs_of(course / "autograded" / "alice" / ASSIGNMENT / NOTEBOOK)
@@ -342,6 +349,7 @@ def test_the_students_outputs_reach_formgrader_and_the_feedback(course):
     assert feedback.count('src="data:image/png;base64,') == 8
 
 
+@pytest.mark.slow
 def test_each_answer_cell_is_followed_by_its_own_grade_cell(course, kit_grades):
     for student in STUDENTS:
         cells = nbformat.read(course / "autograded" / student / ASSIGNMENT / NOTEBOOK, as_version=4).cells
@@ -353,6 +361,7 @@ def test_each_answer_cell_is_followed_by_its_own_grade_cell(course, kit_grades):
     assert kit_cell_points(kit_grades["mallory"])["grade_answer_l2_prefers"] == 0  # her payload is no answer
 
 
+@pytest.mark.slow
 def test_the_feedbacks_table_of_contents_names_each_graded_function_and_answer(course):
     feedback = (course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     toc = feedback[feedback.index('<div id="toc">'):feedback.index("</ol>")]
@@ -362,6 +371,7 @@ def test_the_feedbacks_table_of_contents_names_each_graded_function_and_answer(c
     assert "Test cell" not in toc
 
 
+@pytest.mark.slow
 def test_a_hostile_notebook_shows_only_plain_text_and_stops_at_its_budget(course):
     """Megabytes are capped, HTML and JavaScript dropped, escape codes stripped, the hidden suite unreadable,
     and the hanging cell is stopped after its time; the grades are checked in test_hostile_student_changes_no_grade."""
