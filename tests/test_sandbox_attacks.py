@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from autograder.grade import protected_files
-from autograder.sandbox.process import FOLDER_PREFIX, Limits, StudentError, Worker
+from autograder.sandbox.process import FOLDER_PREFIX, STALE_AFTER, Limits, StudentError, Worker
 from tests.conftest import ROOT
 from tests.graders import ensure_account, passed, run_as, run_tests
 
@@ -239,6 +239,10 @@ time.sleep(3600)
     assert not worker_processes(grader.pid) and not processes_named(tag)
     if "box" not in EXPECTED_MISSING:
         assert not list(folder.rglob("*.py")), "a killed grader left graded files on disk"
+    with attacker():  # a folder this young may still be taking its lock: it is left alone
+        assert folder.exists()
+    old = time.time() - 2 * STALE_AFTER
+    os.utime(folder, (old, old))
     with attacker():  # the next grader removes what the killed one left
         assert not folder.exists()
 

@@ -35,6 +35,7 @@ from . import protocol
 KIT = Path(__file__).resolve().parent
 SYSTEM_READABLE = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache")
 FOLDER_PREFIX = "linclass-sandbox-"
+STALE_AFTER = 60.0  # seconds
 SIGNAL_MEANINGS = {signal.SIGXCPU: ("timeout", "it used up its CPU-time limit"),
                    signal.SIGXFSZ: ("crash", "it wrote more than the file-size limit"),
                    signal.SIGSEGV: ("crash", "it crashed (segmentation fault)"),
@@ -108,11 +109,17 @@ def unprivileged_account(user: str) -> Tuple[int, int]:
 
 
 def remove_stale_folders() -> None:
-    """Remove the private folders of workers whose grader is gone (their lock is free)."""
+    """Remove the private folders of workers whose grader is gone (their lock is free).
+
+    A folder younger than STALE_AFTER seconds is left alone: its worker may not have taken
+    its lock yet (another grading process creating its Worker at this very moment).
+    """
     root = Path(tempfile.gettempdir())
     for folder in root.glob(FOLDER_PREFIX + "*"):
         try:
-            if folder.is_symlink() or folder.stat().st_uid != os.geteuid():
+            status = folder.lstat()
+            young = time.time() - status.st_mtime < STALE_AFTER
+            if folder.is_symlink() or status.st_uid != os.geteuid() or young:
                 continue
             with open(folder / "lock", "a") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
