@@ -91,13 +91,18 @@ class GradingProcess:
             raise ValueError("an oversized answer")
         return None
 
-    def stop(self) -> None:
+    def stop(self, grace: float = 0.0) -> None:
+        """End the process: with grace, let an idle one leave on its own first (its workers close)."""
+        self.process.stdin.close()
+        try:
+            self.process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            pass
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
         self.process.wait()
-        self.process.stdin.close()
         os.close(self.results)
 
 
@@ -135,7 +140,9 @@ def grade_in_parallel(submissions: Dict[str, Path], grading: Grading, jobs: int,
                     worker.stop()
                 yield worker.student, result
     finally:
-        for worker in [*idle, *busy.values()]:
+        for worker in idle:
+            worker.stop(grace=5.0)
+        for worker in busy.values():
             worker.stop()
 
 

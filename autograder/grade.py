@@ -59,7 +59,8 @@ def grade_submission(submission: Path, limits: Limits = Limits(), strict: bool =
     found = find_submission(Path(submission))
     protected = protected_files()
     reference = reference_worker(limits, protected)
-    with Worker(found.sources, limits, protected + [reference.box], unavailable=found.problems,
+    reference_files = [reference.box] if reference.box else []  # only where the reference has no box
+    with Worker(found.sources, limits, protected + reference_files, unavailable=found.problems,
                 strict=strict) as student:
         if strict:
             student.start()

@@ -8,9 +8,9 @@ that timed out or crashed the worker stays failed for the rest of the grading
 replaced by a placeholder in later workers, so its siblings still import.
 
 Each Worker also owns a private folder under the temporary directory, locked
-while it lives: the worker's files go there only where no box could be made.
-Folders whose lock nobody holds (left by a grader that was killed) are removed
-by the next Worker.
+while it lives: the worker's files go there only where no box could be made, and
+it is removed as soon as a box is up. Folders whose lock nobody holds (left by a
+grader killed where there was no box) are removed by the next Worker.
 """
 import base64
 import fcntl
@@ -145,14 +145,8 @@ class Worker:
         self.owner = unprivileged_account(user)
         self.trusted, self.strict, self.program = trusted, strict, program
         remove_stale_folders()
-        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
-        self._lock = open(self.folder / "lock", "w")
-        fcntl.flock(self._lock, fcntl.LOCK_EX)
-        self.box = self.folder / "box"
-        self.box.mkdir(mode=0o700)
-        if os.geteuid() == 0 and not trusted:
-            self.folder.chmod(0o711)
-            os.chown(self.box, *self.owner)
+        self.folder: Optional[Path] = None  # made when the worker starts (see _make_folder)
+        self.box: Optional[Path] = None
         self.files = {"pkg/cs231n/__init__.py": b"", "pkg/cs231n/classifiers/__init__.py": b"",
                       **{f"pkg/cs231n/classifiers/{name}.py": source for name, source in modules.items()}}
         self.broken: Dict[str, StudentError] = {  # "module" or "module.function" -> sticky failure
@@ -162,6 +156,24 @@ class Worker:
         self.protections: Dict[str, str] = {}
         self.process: Optional[subprocess.Popen] = None
         self.deadline = time.monotonic() + limits.total_seconds
+
+    def _make_folder(self) -> None:
+        """The private folder (see the module docstring): the worker's files go to its box/ only where
+        no box can be made; once a box is up it is removed, so a grader killed then leaves nothing."""
+        self.folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))
+        self._lock = open(self.folder / "lock", "w")
+        fcntl.flock(self._lock, fcntl.LOCK_EX)
+        self.box = self.folder / "box"
+        self.box.mkdir(mode=0o700)
+        if os.geteuid() == 0 and not self.trusted:
+            self.folder.chmod(0o711)
+            os.chown(self.box, *self.owner)
+
+    def _remove_folder(self) -> None:
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
+            self._lock.close()
+            self.folder = None
 
     def _configuration(self, fds: List[int]) -> dict:
         readable, masked = readable_paths(self.protected)
@@ -174,6 +186,8 @@ class Worker:
                 "fds": fds}
 
     def _start(self):
+        if self.folder is None:
+            self._make_folder()
         config_read, config_write = os.pipe()
         requests_read, requests_write = os.pipe()
         replies_read, replies_write = os.pipe()
@@ -200,6 +214,8 @@ class Worker:
         if self.strict and missing:
             self.stop()
             raise SandboxIncomplete("refusing to run student code without " + "; ".join(missing))
+        if "box" not in missing_protections(self.protections):
+            self._remove_folder()  # the box holds the files; nothing of this worker stays on disk
         self.imported = set()
         if self.stored:
             self._send({"op": "store", "names": list(self.stored)}, list(self.stored.values()))
@@ -362,8 +378,7 @@ class Worker:
 
     def close(self) -> None:
         self.stop()
-        shutil.rmtree(self.folder, ignore_errors=True)
-        self._lock.close()
+        self._remove_folder()
 
     def __enter__(self):
         return self
