@@ -1,9 +1,12 @@
 """Speed of a student's vectorised loss relative to the reference, robust to a noisy machine.
 
 Both run in sandboxed workers with single-threaded BLAS on the same stored data;
-each round times one reference call and one student call back to back (round
-trips measured here, in the trusted process), and the best time of each is
-kept, so load on the machine slows both and is filtered out by the minimum.
+each round times one reference call and one student call back to back, and the
+best time of each is kept. A call's time is the CPU time its worker's processes
+used for it, read here, in the trusted process, from the kernel's accounting
+(sandbox/cputime.py): load on the machine barely changes it, where it would
+stretch a long call's wall time more than a short one's. (Where the kernel
+keeps no per-thread counts, the round trip's wall time is used.)
 Every round uses a fresh W drawn with the grading's secret, so a submission
 cannot cache or precompute its way to speed, and every timed answer is checked:
 a function that answers fast only when it is timed gains nothing.
@@ -16,7 +19,7 @@ import numpy as np
 
 from .sandbox.process import Stored, Worker
 
-MAX_RATIO = 8.0        # loops over examples measure 18-50x here, einsum and class loops under 2.5x
+MAX_RATIO = 8.0        # in CPU time: loops over examples measure 70-120x here, einsum and class loops 2-5x
 CLEAR_PASS_RATIO = 4.0
 CLEAR_FAIL_RATIO = 30.0
 MIN_ROUNDS, MAX_ROUNDS = 3, 12
@@ -40,10 +43,12 @@ class Timing:
 
 def _timed_call(worker: Worker, module: str, function: str, W: np.ndarray, X: Stored, y: Stored,
                 timeout: float):
-    """(seconds, outputs) of one call, the round trip measured here."""
-    start = time.perf_counter()
+    """(seconds, outputs) of one call: its worker's CPU time, or else the round trip's wall time."""
+    before, start = worker.cpu_sample(), time.perf_counter()
     values = worker.call(module, function, W, X, y, REG, timeout=timeout).values
-    return time.perf_counter() - start, values
+    wall, after = time.perf_counter() - start, worker.cpu_sample()
+    cpu = before.seconds_until(after) if before is not None and after is not None else None
+    return (wall if cpu is None else cpu), values
 
 
 def compare_speed(student: Worker, reference: Worker, module: str, function: str, X: Stored,

@@ -11,7 +11,7 @@ import pytest
 
 from autograder.grade import protected_files
 from autograder.sandbox import protocol
-from autograder.sandbox.process import Limits, NotNumeric, StudentError, Worker
+from autograder.sandbox.process import Limits, NotNumeric, StudentError, Worker, missing_protections
 from tests.conftest import ROOT
 
 PROBES = '''
@@ -44,6 +44,28 @@ def an_object():
 
 def environment():
     return float(len([key for key in os.environ if "SECRET" in key]))
+
+def spin(seconds):
+    end = time.process_time() + seconds
+    while time.process_time() < end:
+        pass
+
+def busy(seconds, where):
+    """Spend CPU here, in a thread that ends before the call returns, or in a child that is reaped."""
+    if where == "thread":
+        import threading
+        thread = threading.Thread(target=spin, args=(seconds,))
+        thread.start()
+        thread.join()
+    elif where == "child":
+        child = os.fork()
+        if child == 0:
+            spin(seconds)
+            os._exit(0)
+        os.waitpid(child, 0)
+    else:
+        spin(seconds)
+    return 1.0
 '''
 
 
@@ -53,6 +75,18 @@ def worker(monkeypatch):
     with Worker({"linear_svm": PROBES.encode()}, Limits(call_timeout=3.0), protected_files()) as probe:
         probe.call("linear_svm", "add", 1.0, 2.0)
         yield probe
+
+
+@pytest.mark.parametrize("where", ["here", "thread", "child"])
+def test_cpu_time_counts_work_hidden_in_threads_and_children(worker, where):
+    """The speed check's clock: what a call made the box compute, wherever in the box it ran."""
+    if where != "here" and "box" in missing_protections(worker.protections):
+        pytest.skip("outside a box the worker may start no thread or process at all")
+    before = worker.cpu_sample()
+    worker.call("linear_svm", "busy", 0.3, where)
+    seconds = before.seconds_until(worker.cpu_sample())
+    assert seconds is not None, "this kernel keeps no per-thread CPU counts"
+    assert 0.28 <= seconds <= 0.6, seconds
 
 
 def test_hidden_suite_and_solutions_are_unreadable(worker):

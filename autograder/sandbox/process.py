@@ -30,7 +30,7 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
-from . import protocol
+from . import cputime, protocol
 
 KIT = Path(__file__).resolve().parent
 SYSTEM_READABLE = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache")
@@ -230,6 +230,10 @@ class Worker:
         if self.process is None:
             self._start()
         return self.protections
+
+    def cpu_sample(self) -> Optional[cputime.CpuSample]:
+        """The CPU time this worker's processes have used so far, from the kernel (None while none runs)."""
+        return cputime.sample(self.process.pid) if self.process is not None else None
 
     def _send(self, header, arrays=()):
         try:
