@@ -17,9 +17,8 @@ from sqlalchemy.exc import SAWarning
 ROOT = Path(__file__).resolve().parent
 sys.path.insert(0, str(ROOT))  # nbgrader's scripts do not put the course directory on sys.path
 
-from autograder.nbgrader.course import (autograde_steps, generate_steps,  # noqa: E402
+from autograder.nbgrader.course import (autograde_steps, course_ignore, generate_steps,  # noqa: E402
                                         put_interpreter_scripts_on_path, student_files)
-from autograder.release import SKIPPED_PATTERNS  # noqa: E402
 
 put_interpreter_scripts_on_path()
 # nbgrader 0.9's gradebook (nbgrader/api.py) reads a new submission's relationships while SQLAlchemy 2 autoflushes,
@@ -39,9 +38,9 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = f"sqlite:///{ROOT / 'gradebook.db'}"
-# Skip what the kit's release skips (caches, downloaded CIFAR-10) and nbgrader's own feedback/, so both
-# release the same files, and collect leaves a student's copy of CIFAR-10 in the exchange.
-c.CourseDirectory.ignore = [*SKIPPED_PATTERNS, "feedback"]
+# Skip what the kit's release skips (caches, downloaded data such as CIFAR-10) and nbgrader's own feedback/, so
+# both release the same files, and collect leaves a student's copy of the data in the exchange.
+c.CourseDirectory.ignore = [*course_ignore(), "feedback"]
 c.Exchange.root = str(ROOT / "exchange")  # students pass --Exchange.root=<this path>
 
 # generate_assignment: nbgrader's steps, plus the kit's module release and its grade cells.

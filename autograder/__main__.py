@@ -1,4 +1,4 @@
-"""`python -m autograder VERB ...`: dispatch each verb to its own module, importing only that one."""
+"""`python -m autograder VERB ...`: dispatch each verb to its module in autograder/verbs/, importing only that one."""
 import argparse
 import ast
 import importlib
@@ -7,14 +7,14 @@ import sys
 from pathlib import Path
 
 VERBS = {
-    "release": "autograder.release",
-    "grade": "autograder.grade",
-    "rubric": "autograder.rubric",
-    "grade-all": "autograder.grade_all",
-    "merge": "autograder.merge",
-    "report": "autograder.item_analysis",
-    "gradescope": "autograder.gradescope",
-    "similarity": "autograder.similarity",
+    "release": "autograder.verbs.release",
+    "grade": "autograder.verbs.grade",
+    "rubric": "autograder.verbs.rubric",
+    "grade-all": "autograder.verbs.grade_all",
+    "merge": "autograder.verbs.merge",
+    "report": "autograder.verbs.report",
+    "gradescope": "autograder.verbs.gradescope",
+    "similarity": "autograder.verbs.similarity",
 }
 
 
@@ -28,10 +28,17 @@ def _summary(module_name: str):
     return help_text, ast.get_docstring(tree) or help_text
 
 
+def add_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    """Every option of a verb: the ones all verbs share, then the verb's own."""
+    parser.add_argument("--assignment", metavar="NAME",
+                        help="the assignment (a package of assignments/; default: the kit's default)")
+    importlib.import_module(VERBS[verb]).add_arguments(parser)
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="linclass" if Path(sys.argv[0]).name == "linclass" else "python -m autograder",
-        description="linclass-kit: release the assignment and grade submissions.")
+        description="linclass-kit: release assignments and grade submissions in a sandbox.")
     verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
     chosen = next((word for word in (sys.argv[1:] if argv is None else argv) if not word.startswith("-")), None)
     for verb, module_name in VERBS.items():
@@ -39,9 +46,15 @@ def main(argv=None) -> int:
         subparser = verbs.add_parser(verb, help=help_text, description=description,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
         if verb == chosen:
-            importlib.import_module(module_name).add_arguments(subparser)
+            add_arguments(subparser, verb)
     args = parser.parse_args(argv)
-    return importlib.import_module(VERBS[args.verb]).run(args)
+    from .assignment import UnknownAssignment
+    from .verbs import CommandError
+    try:
+        return importlib.import_module(VERBS[args.verb]).run(args)
+    except (CommandError, UnknownAssignment) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return getattr(error, "code", 2)
 
 
 if __name__ == "__main__":

@@ -12,9 +12,9 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from autograder.grade import grade_submission  # noqa: E402
-from tests.fixtures.buggy import BUGGY  # noqa: E402
-from tests.fixtures.submissions import ROOT, build  # noqa: E402
+from autograder.pipeline.grade import grade_submission  # noqa: E402
+from assignments.linear_classifiers.tests.fixtures.buggy import BUGGY  # noqa: E402
+from assignments.linear_classifiers.tests.fixtures.submissions import ROOT, build  # noqa: E402
 
 
 def main(argv=None) -> int:

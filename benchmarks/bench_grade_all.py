@@ -1,6 +1,6 @@
 """How fast does grade-all grade a class? Prints submissions per minute per class size and worker count.
 
-A class of SIZE cycles through the grader's fixture submissions (tests/fixtures/:
+A class of SIZE cycles through the grader's fixture submissions (assignments/linear_classifiers/tests/fixtures/:
 correct, buggy and hostile ones, such as infinite loops that cost a timeout each).
 Each configuration times `python -m autograder grade-all` (start-up, gradebook and
 report included) on a fresh class in a temporary folder, so nothing is up to date.
@@ -16,11 +16,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from autograder import gradebook  # noqa: E402
-from tests.fixtures.buggy import BUGGY  # noqa: E402
-from tests.fixtures.correct import CORRECT  # noqa: E402
-from tests.fixtures.hostile import HOSTILE  # noqa: E402
-from tests.fixtures.submissions import build  # noqa: E402
+from autograder.batch import gradebook  # noqa: E402
+from assignments.linear_classifiers.tests.fixtures.buggy import BUGGY  # noqa: E402
+from assignments.linear_classifiers.tests.fixtures.correct import CORRECT  # noqa: E402
+from assignments.linear_classifiers.tests.fixtures.hostile import HOSTILE  # noqa: E402
+from assignments.linear_classifiers.tests.fixtures.submissions import build  # noqa: E402
 
 FIXTURES = CORRECT + BUGGY + HOSTILE
 

@@ -16,7 +16,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from autograder.reference import reference_module  # noqa: E402
+from autograder.assignment import load  # noqa: E402
+from autograder.pipeline.reference import reference_module  # noqa: E402
 
 N, D, C = 500, 3073, 10
 TARGET_RATIO = 1.5
@@ -34,8 +35,8 @@ def best_times(functions, repeats):
 
 
 def measure(repeats):
-    svm = reference_module("classifiers.linear_svm")
-    softmax = reference_module("classifiers.softmax")
+    svm = reference_module(load("linear_classifiers"), "linear_svm")
+    softmax = reference_module(load("linear_classifiers"), "softmax")
     rng = np.random.default_rng(0)
     W = 1e-4 * rng.standard_normal((D, C))
     X = rng.standard_normal((N, D))

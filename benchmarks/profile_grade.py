@@ -18,8 +18,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from autograder import scoring  # noqa: E402
-from autograder.grade import grade_submission  # noqa: E402
+from autograder.pipeline import score  # noqa: E402
+from autograder.pipeline.grade import grade_submission  # noqa: E402
 from autograder.sandbox import process  # noqa: E402
 
 
@@ -51,15 +51,15 @@ class PhaseTimer:
 
 def profile_once(submission: Path) -> dict:
     timer = PhaseTimer()
-    original_main, original_start = scoring.pytest.main, process.Worker._start
-    scoring.pytest.main = lambda arguments, plugins=(): original_main(arguments, plugins=[*plugins, timer])
+    original_main, original_start = score.pytest.main, process.Worker._start
+    score.pytest.main = lambda arguments, plugins=(): original_main(arguments, plugins=[*plugins, timer])
     process.Worker._start = timer.timed_start(original_start)
     try:
         began = time.perf_counter()
         grade_submission(submission)
         total = time.perf_counter() - began
     finally:
-        scoring.pytest.main, process.Worker._start = original_main, original_start
+        score.pytest.main, process.Worker._start = original_main, original_start
     timer.seconds["rest (pytest session, reading the submission)"] = total - sum(timer.seconds.values())
     timer.seconds["grading in all"] = total
     return dict(timer.seconds)
@@ -68,7 +68,7 @@ def profile_once(submission: Path) -> dict:
 def startup_seconds() -> float:
     """A fresh interpreter importing what `python -m autograder grade` imports before it grades."""
     began = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import autograder.grade"], cwd=ROOT, check=True)
+    subprocess.run([sys.executable, "-c", "import autograder.verbs.grade"], cwd=ROOT, check=True)
     return time.perf_counter() - began
 
 

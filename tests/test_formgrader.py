@@ -29,7 +29,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.common.keys import Keys  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
-from autograder.nbgrader.cells import NOTEBOOK_ID, grade_cells  # noqa: E402
+from autograder.nbgrader.cells import grade_cells  # noqa: E402
 from tests.conftest import ASSIGNMENT  # noqa: E402
 from tests.jupyter_env import jupyter_home  # noqa: E402
 from tests.test_nbgrader import (build_course, kit_cell_points, run_nbgrader, work_as_alice,  # noqa: E402
@@ -125,9 +125,9 @@ def score_of(driver, grade_id: str) -> str:
 
 @pytest.mark.slow
 def test_grading_page_shows_plots_and_scores_and_a_manual_grade_reaches_the_export(course, formgrader, browser):
-    from autograder.grade import grade_submission
+    from autograder.pipeline.grade import grade_submission
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        submission = gradebook.find_submission_notebook(NOTEBOOK_ID, ASSIGNMENT, "alice").id
+        submission = gradebook.find_submission_notebook(ASSIGNMENT, ASSIGNMENT, "alice").id
     browser.get(f"{formgrader}/tree?token={TOKEN}")  # logs in: formgrader's API calls need the cookie
     browser.get(f"{formgrader}/formgrader/manage_assignments")
     WebDriverWait(browser, 30).until(lambda driver: driver.find_elements(By.LINK_TEXT, ASSIGNMENT))
@@ -142,7 +142,7 @@ def test_grading_page_shows_plots_and_scores_and_a_manual_grade_reaches_the_expo
     WebDriverWait(browser, 30).until(lambda driver: score_of(driver, "grade_svm_loss_naive") != "")
     plots = browser.find_elements(By.CSS_SELECTOR, ".output_png img, img[src^='data:image/png']")
     assert len(plots) == 8 and all(plot.size["width"] > 100 for plot in plots)
-    for spec in grade_cells():
+    for spec in grade_cells(ASSIGNMENT):
         assert float(score_of(browser, spec.grade_id)) == expected[spec.grade_id] == spec.points, spec.grade_id
     answer = browser.find_element(By.ID, "grade_answer_svm_init_loss")
     browser.execute_script("arguments[0].scrollIntoView({block: 'center'});", answer)
@@ -168,4 +168,4 @@ def test_grading_page_shows_plots_and_scores_and_a_manual_grade_reaches_the_expo
 
 def manual_score(course: Path):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
-        return gradebook.find_grade(WRITTEN, NOTEBOOK_ID, ASSIGNMENT, "alice").manual_score
+        return gradebook.find_grade(WRITTEN, ASSIGNMENT, ASSIGNMENT, "alice").manual_score

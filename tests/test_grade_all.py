@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import gradebook
 from autograder.__main__ import main
-from autograder.grade_all import RosterError, find_submissions, grade_class, parse_shard, shard_of
-from autograder.results import GRADED_FUNCTIONS, CheckResult, GradeResult
+from autograder.assignment import load
+from autograder.batch import RosterError, find_submissions, grade_class, gradebook, parse_shard, shard_of
+from autograder.pipeline.results import CheckResult, GradeResult
 from tests.conftest import ROOT
 
 # What a student hands in, relative to the assignment folder (the grader also reads the notebook's answers).
@@ -21,9 +21,10 @@ SUBMITTED_FILES = ("classifiers/linear_svm.py", "classifiers/softmax.py", "class
                    "linear_classifiers.ipynb")
 CORRECT = ROOT / "solutions" / "linear_classifiers"
 STUBS = ROOT / "assignment" / "linear_classifiers"
+LINEAR = load("linear_classifiers")
 
 
-def fake_grading(submission: Path) -> GradeResult:
+def fake_grading(submission: Path, assignment) -> GradeResult:
     """A stand-in grader driven by the submission's `behaviour` file: a score out of 10, or raise / die / hang.
 
     FAKE_DELAY (seconds) slows it down; FAKE_LOG names a file where each grading appends its student.
@@ -40,9 +41,9 @@ def fake_grading(submission: Path) -> GradeResult:
         os.kill(os.getpid(), signal.SIGKILL)
     if behaviour == "hang":
         time.sleep(3600)
-    check = CheckResult(name="train: works", function="train", kind="sgd", max_score=10.0,
-                        score=float(behaviour), feedback="")
-    return GradeResult(submission=str(submission), checks=[check], execution_time=0.01)
+    check = CheckResult(id="test_fake.py::test_works", name="train: works", function="train", kind="sgd",
+                        max_score=10.0, score=float(behaviour), feedback="")
+    return GradeResult(assignment.name, str(submission), checks=[check], execution_time=0.01)
 
 
 def make_class(folder: Path, behaviours: dict) -> dict:
@@ -50,7 +51,7 @@ def make_class(folder: Path, behaviours: dict) -> dict:
     for student, behaviour in behaviours.items():
         (folder / student).mkdir(parents=True)
         (folder / student / "behaviour").write_text(str(behaviour))
-    return find_submissions(folder)
+    return find_submissions(folder, LINEAR.name)
 
 
 def stored(grades: Path) -> dict:
@@ -63,7 +64,7 @@ def test_every_layout_is_found_with_the_student_name(tmp_path):
         (submitted / student / "linear_classifiers").mkdir(parents=True)
     (submitted / "bob" / "other_assignment").mkdir()
     (submitted / "carol").mkdir()  # submitted nothing of this assignment: graded as a whole (missing files)
-    assert find_submissions(submitted) == {"alice": submitted / "alice" / "linear_classifiers",
+    assert find_submissions(submitted, LINEAR.name) == {"alice": submitted / "alice" / "linear_classifiers",
                                            "bob": submitted / "bob" / "linear_classifiers",
                                            "carol": submitted / "carol"}
     assert find_submissions(submitted, "other_assignment")["bob"] == submitted / "bob" / "other_assignment"
@@ -74,14 +75,14 @@ def test_every_layout_is_found_with_the_student_name(tmp_path):
     (mixed / "notes.txt").write_text("not a submission")
     (mixed / ".DS_Store").mkdir()
     (mixed / "__MACOSX").mkdir()
-    assert find_submissions(mixed) == {"dave": mixed / "dave", "erin": mixed / "erin.zip"}
+    assert find_submissions(mixed, LINEAR.name) == {"dave": mixed / "dave", "erin": mixed / "erin.zip"}
 
 
 def test_two_submissions_of_one_student_are_refused(tmp_path):
     (tmp_path / "alice").mkdir()
     (tmp_path / "alice.zip").write_bytes(b"")
     with pytest.raises(RosterError, match="alice has two submissions"):
-        find_submissions(tmp_path)
+        find_submissions(tmp_path, LINEAR.name)
 
 
 def test_shards_split_the_class_by_a_hash_of_the_name():
@@ -101,46 +102,50 @@ def test_fingerprints_follow_the_graded_content(tmp_path):
     submission = tmp_path / "alice"
     (submission / "__pycache__").mkdir(parents=True)
     (submission / "linear_svm.py").write_text("x = 1\n")
-    before = gradebook.submission_fingerprint(submission)
+    before = gradebook.submission_fingerprint(submission, LINEAR)
     (submission / "__pycache__" / "linear_svm.cpython-311.pyc").write_bytes(b"cache")
-    assert gradebook.submission_fingerprint(submission) == before, "caches do not count"
+    assert gradebook.submission_fingerprint(submission, LINEAR) == before, "caches do not count"
     (submission / "linear_svm.py").write_text("x = 2\n")
-    edited = gradebook.submission_fingerprint(submission)
+    edited = gradebook.submission_fingerprint(submission, LINEAR)
     assert edited != before
     (submission / "linear_svm.py").rename(submission / "softmax.py")
-    assert gradebook.submission_fingerprint(submission) != edited, "a renamed file counts"
+    assert gradebook.submission_fingerprint(submission, LINEAR) != edited, "a renamed file counts"
     archive = tmp_path / "bob.zip"
     archive.write_bytes(b"one")
-    zipped = gradebook.submission_fingerprint(archive)
+    zipped = gradebook.submission_fingerprint(archive, LINEAR)
     archive.write_bytes(b"two")
-    assert gradebook.submission_fingerprint(archive) != zipped
+    assert gradebook.submission_fingerprint(archive, LINEAR) != zipped
 
     root = tmp_path / "kit"
-    for folder in ("autograder/hidden", "solutions/linear_classifiers"):
-        (root / folder).mkdir(parents=True)
-    (root / "autograder/hidden/test_losses.py").write_text("points = 1\n")
-    grader = gradebook.grader_fingerprint(root)
-    (root / "autograder/hidden/test_losses.py").write_text("points = 2\n")
-    assert gradebook.grader_fingerprint(root) != grader, "a hidden-suite change regrades"
-    changed_suite = gradebook.grader_fingerprint(root)
+    folders = [root / "autograder", root / "assignments/linear_classifiers", root / "solutions/linear_classifiers"]
+    for folder in folders:
+        (folder / "rubric").mkdir(parents=True)
+    (root / "assignments/linear_classifiers/rubric/test_losses.py").write_text("points = 1\n")
+    grader = gradebook.grader_fingerprint(LINEAR, folders)
+    (root / "assignments/linear_classifiers/rubric/test_losses.py").write_text("points = 2\n")
+    assert gradebook.grader_fingerprint(LINEAR, folders) != grader, "a rubric change regrades"
+    changed_suite = gradebook.grader_fingerprint(LINEAR, folders)
     (root / "solutions/linear_classifiers/linear_svm.py").write_text("reference\n")
-    assert gradebook.grader_fingerprint(root) != changed_suite, "a reference change regrades"
+    assert gradebook.grader_fingerprint(LINEAR, folders) != changed_suite, "a reference change regrades"
+    (root / "autograder/score.py").write_text("engine\n")
+    assert gradebook.grader_fingerprint(LINEAR, folders) != changed_suite, "an engine change regrades"
+    assert gradebook.grader_fingerprint(load("linear_classifiers")) == gradebook.grader_fingerprint(LINEAR)
 
 
 def test_a_rerun_grades_only_what_changed(tmp_path, monkeypatch):
     submissions = make_class(tmp_path / "class", {"alice": 10, "bob": 4, "carol": 0})
     grades = tmp_path / "grades"
-    assert sorted(grade_class(submissions, grades, fake_grading, jobs=2, progress=False)) == ["alice", "bob", "carol"]
+    assert sorted(grade_class(submissions, grades, LINEAR, fake_grading, jobs=2, progress=False)) == ["alice", "bob", "carol"]
     assert {student: result.score for student, result in stored(grades).items()} == \
         {"alice": 10, "bob": 4, "carol": 0}
-    assert grade_class(submissions, grades, fake_grading, jobs=2, progress=False) == []
+    assert grade_class(submissions, grades, LINEAR, fake_grading, jobs=2, progress=False) == []
 
     (tmp_path / "class" / "bob" / "behaviour").write_text("7")
-    assert grade_class(submissions, grades, fake_grading, jobs=2, progress=False) == ["bob"]
+    assert grade_class(submissions, grades, LINEAR, fake_grading, jobs=2, progress=False) == ["bob"]
     assert stored(grades)["bob"].score == 7
 
-    monkeypatch.setattr(gradebook, "grader_fingerprint", lambda: "a new grader")
-    assert sorted(grade_class(submissions, grades, fake_grading, jobs=2, progress=False)) == ["alice", "bob", "carol"]
+    monkeypatch.setattr(gradebook, "grader_fingerprint", lambda assignment: "a new grader")
+    assert sorted(grade_class(submissions, grades, LINEAR, fake_grading, jobs=2, progress=False)) == ["alice", "bob", "carol"]
 
 
 @pytest.mark.slow
@@ -149,7 +154,7 @@ def test_a_failing_grader_or_dying_process_costs_only_that_student(tmp_path):
     submissions = make_class(tmp_path / "class", behaviours)
     grades = tmp_path / "grades"
     start = time.monotonic()
-    grade_class(submissions, grades, fake_grading, jobs=2, timeout=2, progress=False)
+    grade_class(submissions, grades, LINEAR, fake_grading, jobs=2, timeout=2, progress=False)
     assert time.monotonic() - start < 20, "a hung grading is stopped at the timeout"
     results = stored(grades)
     assert results["alice"].score == 10 and results["erin"].score == 3
@@ -158,16 +163,17 @@ def test_a_failing_grader_or_dying_process_costs_only_that_student(tmp_path):
                          ("dave", "still running after 2 s")):
         assert results[student].score == 0 and results[student].flags == ["grader_error"], student
         assert why in results[student].notes[0], results[student].notes
-    again = grade_class(submissions, grades, fake_grading, jobs=2, timeout=2, progress=False)
+    again = grade_class(submissions, grades, LINEAR, fake_grading, jobs=2, timeout=2, progress=False)
     assert sorted(again) == ["bob", "carol", "dave"], "grader errors are retried, good results are kept"
 
 
 KILLABLE_RUN = """
 import sys
 from pathlib import Path
-from autograder.grade_all import find_submissions, grade_class
-from tests.test_grade_all import fake_grading
-grade_class(find_submissions(Path(sys.argv[1])), Path(sys.argv[2]), fake_grading, jobs=2, progress=False)
+from autograder.batch import find_submissions, grade_class
+from tests.test_grade_all import LINEAR, fake_grading
+grade_class(find_submissions(Path(sys.argv[1]), LINEAR.name), Path(sys.argv[2]), LINEAR, fake_grading, jobs=2,
+            progress=False)
 """
 
 
@@ -239,7 +245,7 @@ def test_the_cli_grades_a_class_with_the_real_grader(real_class, tmp_path):
     assert done.returncode == 0, done.stdout + done.stderr
     assert "3 submissions: 3 graded now" in done.stdout
     rows = (grades / "gradebook.csv").read_text().splitlines()
-    assert rows[0] == "student," + ",".join(GRADED_FUNCTIONS) + ",total,max,flags"
+    assert rows[0] == "student," + ",".join(LINEAR.graded) + ",total,max,flags"
     totals = {row.split(",")[0]: row.split(",")[-3:] for row in rows[1:]}
     assert totals == {"alice": ["100", "100", ""], "bob": ["0", "100", "not_attempted"], "carol": ["100", "100", ""]}
     assert (grades / "report.html").is_file()
@@ -250,7 +256,7 @@ def test_the_cli_grades_a_class_with_the_real_grader(real_class, tmp_path):
     (["grade-all", "no-such-folder"], "error: no-such-folder is not a folder"),
     (["grade-all", ".", "--jobs", "0"], "error: --jobs must be at least 1"),
 ])
-def test_cli_mistakes_get_one_line(arguments, message, capsys):
+def test_cli_mistakes_get_one_line_on_stderr(arguments, message, capsys):
     assert main(arguments) == 2
-    output = capsys.readouterr().out
-    assert output.startswith(message) and output.count("\n") == 1
+    output = capsys.readouterr()
+    assert output.err.startswith(message) and output.err.count("\n") == 1 and not output.out

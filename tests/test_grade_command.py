@@ -7,11 +7,12 @@ from pathlib import Path
 
 import pytest
 
-from autograder.grade import grade_submission
-from autograder.results import CHECK_KINDS, GRADED_FUNCTIONS, GradeResult
+from autograder.assignment import load
+from autograder.pipeline.grade import grade_submission
+from autograder.pipeline.results import GradeResult, validate
 from tests.conftest import ROOT
-from tests.fixtures.forged import FORGED
-from tests.fixtures.submissions import NOTEBOOK, REFERENCE, build
+from assignments.linear_classifiers.tests.fixtures.forged import FORGED
+from assignments.linear_classifiers.tests.fixtures.submissions import NOTEBOOK, REFERENCE, build
 
 
 @pytest.fixture(scope="module")
@@ -42,14 +43,18 @@ def test_cli_prints_report_and_writes_gradescope_results(tmp_path):
     assert completed.returncode == 0, completed.stderr
     assert "Total: 100 / 100" in completed.stdout and "Sandbox: all 7 protections active" in completed.stdout
     results = json.loads(out.read_text())
+    validate(results)
+    assignment = load("linear_classifiers")
     assert {"score", "max_score", "execution_time", "output", "tests"} <= set(results)
-    assert results["score"] == results["max_score"] == 100
+    assert results["score"] == results["max_score"] == 100 and results["extra_data"]["assignment"] == assignment.name
     for test in results["tests"]:
         assert {"name", "score", "max_score", "status", "output", "visibility", "tags"} <= set(test)
         function, kind = test["tags"]
-        assert function in GRADED_FUNCTIONS and kind in CHECK_KINDS
+        assert function in assignment.graded and kind in assignment.kinds
         assert test["status"] == "passed"
-    assert {tuple(test["tags"])[0] for test in results["tests"]} == set(GRADED_FUNCTIONS)
+    assert {tuple(test["tags"])[0] for test in results["tests"]} == set(assignment.graded)
+    ids = [test["extra_data"]["id"] for test in results["tests"]]
+    assert len(set(ids)) == len(ids) and "test_losses.py::test_api[svm_loss_naive]" in ids
 
 
 def unusable_submissions(folder: Path) -> dict:

@@ -13,15 +13,16 @@ import zipfile
 
 import pytest
 
-from autograder.gradescope import build_zip
-from autograder.results import GradeResult
+from autograder.verbs.gradescope import build_zip
+from autograder.pipeline.results import GradeResult
+from tests.conftest import LINEAR
 from tests.test_grade_all import CORRECT, STUBS, write_submission
 
 
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory):
     path = tmp_path_factory.mktemp("zip") / "autograder.zip"
-    build_zip(path)
+    build_zip(path, LINEAR)
     return path
 
 
@@ -29,18 +30,24 @@ def test_the_zip_holds_the_scripts_grader_hidden_suite_and_reference(archive):
     with zipfile.ZipFile(archive) as bundle:
         names = set(bundle.namelist())
         modes = {info.filename: info.external_attr >> 16 for info in bundle.infolist()}
-    for needed in ("setup.sh", "run_autograder", "requirements-grading.txt", "autograder/__main__.py", "autograder/grade.py",
-                   "autograder/hidden/test_losses.py", "autograder/sandbox/worker.py",
+    for needed in ("setup.sh", "run_autograder", "requirements-grading.txt", "autograder/__main__.py",
+                   "autograder/pipeline/grade.py", "autograder/sandbox/worker.py", "assignments/__init__.py",
+                   "assignments/linear_classifiers/__init__.py", "assignments/linear_classifiers/harness.py",
+                   "assignments/linear_classifiers/rubric/test_losses.py",
                    "solutions/linear_classifiers/classifiers/linear_svm.py"):
         assert needed in names, needed
     assert not [name for name in names if "__pycache__" in name or name.endswith(".pyc")]
     assert not [name for name in names if name.startswith(("assignment/", "tests/", "grades/"))]
+    assert not [name for name in names if name.startswith("assignments/linear_classifiers/tests/")]
+    others = [name for name in names if name.startswith(("assignments/", "solutions/"))
+              and not name.startswith(("assignments/linear_classifiers/", "solutions/linear_classifiers/"))]
+    assert others == ["assignments/__init__.py"], "only this assignment's rubric and reference"
     for script in ("setup.sh", "run_autograder"):
         assert stat.S_IMODE(modes[script]) == 0o755, f"{script} must be executable"
 
 
 def test_the_same_sources_give_the_same_zip(archive, tmp_path):
-    assert build_zip(tmp_path / "again.zip") and (tmp_path / "again.zip").read_bytes() == archive.read_bytes()
+    assert build_zip(tmp_path / "again.zip", LINEAR) and (tmp_path / "again.zip").read_bytes() == archive.read_bytes()
 
 
 def test_the_scripts_are_valid_bash(archive, tmp_path):
@@ -54,14 +61,15 @@ def test_the_scripts_are_valid_bash(archive, tmp_path):
 
 
 def test_a_strict_zip_runs_the_grader_strictly(tmp_path):
-    build_zip(tmp_path / "strict.zip", strict=True)
+    build_zip(tmp_path / "strict.zip", LINEAR, strict=True)
     with zipfile.ZipFile(tmp_path / "strict.zip") as bundle:
         runner = bundle.read("run_autograder").decode()
-    build_zip(tmp_path / "plain.zip")
+    build_zip(tmp_path / "plain.zip", LINEAR)
     with zipfile.ZipFile(tmp_path / "plain.zip") as bundle:
         plain = bundle.read("run_autograder").decode()
     assert runner.rstrip().endswith("--strict") and "--strict" not in plain
-    assert 'chmod -R go-rwx "$ROOT/source/autograder/hidden" "$ROOT/source/solutions"' in runner
+    assert 'chmod -R go-rwx "$ROOT/source/assignments" "$ROOT/source/solutions"' in runner
+    assert "grade --assignment linear_classifiers" in runner
 
 
 def make_venv_like_setup_sh(venv):

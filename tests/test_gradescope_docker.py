@@ -19,8 +19,9 @@ from pathlib import Path
 
 import pytest
 
-from autograder.gradescope import build_zip
-from tests.fixtures.submissions import Append, Fixture, build
+from autograder.assignment import load
+from autograder.verbs.gradescope import build_zip
+from assignments.linear_classifiers.tests.fixtures.submissions import Append, Fixture, build
 
 BASE_IMAGE = "linclass/debian:bookworm"
 UNREACHABLE = ("Could not fetch URL", "Temporary failure resolving", "Temporary failure in name resolution",
@@ -32,7 +33,7 @@ import glob, os
 
 def _leak():
     found = []
-    for pattern in ("/autograder/source/autograder/hidden/*.py", "/autograder/source/solutions/*/classifiers/*.py",
+    for pattern in ("/autograder/source/assignments/*/rubric/*.py", "/autograder/source/solutions/*/classifiers/*.py",
                     "/etc/shadow", "/proc/1/environ"):
         for path in glob.glob(pattern) or [pattern]:
             try:
@@ -82,7 +83,7 @@ def host_certificates() -> list:
 def image(tmp_path_factory):
     """The Gradescope image: the zip unpacked into /autograder/source and its setup.sh run."""
     folder = tmp_path_factory.mktemp("gradescope")
-    build_zip(folder / "autograder.zip")
+    build_zip(folder / "autograder.zip", load("linear_classifiers"))
     with zipfile.ZipFile(folder / "autograder.zip") as bundle:
         bundle.extractall(folder / "autograder" / "source")
     for script in ("setup.sh", "run_autograder"):

@@ -3,18 +3,20 @@ import json
 
 import pytest
 
-from autograder import gradebook, merge
+from autograder.batch import gradebook
+from autograder.verbs import merge
 from autograder.__main__ import main
-from autograder.results import CheckResult, GradeResult
+from autograder.pipeline.results import CheckResult, GradeResult
 from tests.test_grade_all import real_class, run_cli  # noqa: F401 (real_class is a fixture)
 
 FINGERPRINT = {"submission": "s", "grader": "g"}
 
 
-def result(score: float, seconds: float = 1.0, flags=()) -> GradeResult:
-    check = CheckResult(name="svm_loss_naive: values", function="svm_loss_naive", kind="values",
-                        max_score=10.0, score=score, feedback="")
-    return GradeResult(submission="x", checks=[check], execution_time=seconds, flags=list(flags))
+def result(score: float, seconds: float = 1.0, flags=(), name: str = "values",
+           assignment: str = "linear_classifiers") -> GradeResult:
+    check = CheckResult(id="test_losses.py::test_loss_values[svm_loss_naive]", name=f"svm_loss_naive: {name}",
+                        function="svm_loss_naive", kind="values", max_score=10.0, score=score, feedback="")
+    return GradeResult(assignment, "x", checks=[check], execution_time=seconds, flags=list(flags))
 
 
 def shard(folder, **students):
@@ -24,9 +26,10 @@ def shard(folder, **students):
 
 
 def merge_cli(capsys, *shards, out):
-    """(exit code, printed output) of `python -m autograder merge`, run in this process."""
+    """(exit code, printed output: stdout, then stderr) of `python -m autograder merge`, run in this process."""
     code = main(["merge", *map(str, shards), "--out", str(out)])
-    return code, capsys.readouterr().out
+    printed = capsys.readouterr()
+    return code, printed.out + printed.err
 
 
 def test_shards_merge_into_one_gradebook_and_report(tmp_path, capsys):
@@ -48,6 +51,20 @@ def test_the_same_grade_in_two_shards_is_accepted(tmp_path):
     first = shard(tmp_path / "a", alice=result(10, seconds=1.0))
     second = shard(tmp_path / "b", alice=result(10, seconds=2.5))
     assert list(merge.merge_shards([first, second])) == ["alice"], "grading time may differ"
+
+
+def test_a_check_reworded_between_shards_is_still_the_same_grade(tmp_path):
+    first = shard(tmp_path / "a", alice=result(10, name="loss matches the reference"))
+    second = shard(tmp_path / "b", alice=result(10, name="the loss equals the reference's"))
+    assert list(merge.merge_shards([first, second])) == ["alice"], "checks are compared by their id"
+
+
+def test_results_of_two_assignments_are_not_merged(tmp_path, capsys):
+    first = shard(tmp_path / "a", alice=result(10))
+    second = shard(tmp_path / "b", bob=result(10, assignment="knn"))
+    code, output = merge_cli(capsys, first, second, out=tmp_path / "grades")
+    assert code == 2 and "keep one assignment per grades folder" in output and output.count("\n") == 1
+    assert not (tmp_path / "grades").exists()
 
 
 def test_a_student_with_different_results_is_refused_and_nothing_written(tmp_path, capsys):

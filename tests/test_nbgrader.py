@@ -30,21 +30,22 @@ pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install -
 
 from nbgrader.utils import determine_grade  # noqa: E402
 
-from autograder import release  # noqa: E402
-from autograder.grade import grade_submission  # noqa: E402
+from autograder.verbs import release  # noqa: E402
+from autograder.pipeline.grade import grade_submission  # noqa: E402
 from autograder.nbgrader.autograde import graded_cell  # noqa: E402
-from autograder.grade import protected_files  # noqa: E402
+from autograder.pipeline.grade import protected_files  # noqa: E402
 from autograder.nbgrader.cells import (cell_of, grade_cells, grade_id_of, kit_grade_ids, new_grade_cell,  # noqa: E402
                                        points_by_function, replace_grade_cells)
 from autograder.nbgrader.execute import OutputBudget, OutputLimits, box_files, run_notebook  # noqa: E402
 from autograder.sandbox.process import Limits  # noqa: E402
 from autograder.nbgrader.course import student_files  # noqa: E402
 from autograder.nbgrader.generate import RefuseHiddenTests  # noqa: E402
-from autograder.results import GRADED_FUNCTIONS, CheckResult, GradeResult  # noqa: E402
-from tests.conftest import ASSIGNMENT, ROOT  # noqa: E402
+from autograder.pipeline.results import CheckResult, GradeResult  # noqa: E402
+from autograder.project import listed_files  # noqa: E402
+from tests.conftest import ASSIGNMENT, LINEAR, ROOT  # noqa: E402
 from tests.jupyter_env import jupyter_home  # noqa: E402
 
-COURSE_FILES = ("autograder", "solutions", "nbgrader_config.py")
+COURSE_FILES = ("autograder", "assignments", "solutions", "nbgrader_config.py")
 STUDENTS = ("alice", "bob", "mallory")
 NOTEBOOK = f"{ASSIGNMENT}.ipynb"
 REGULARISED_LOSS = "    loss += reg * np.sum(W * W)\n"
@@ -152,7 +153,7 @@ def work_as_mallory(folder: Path, course: Path) -> None:
     answers["answer_l2_prefers"] = PAYLOAD.format(gradebook=gradebook, marker=str(course / "pwned-by-answer"))
     notebook_cell = nbformat.v4.new_code_cell(PAYLOAD.format(gradebook=gradebook,
                                                              marker=str(course / "pwned-by-notebook")))
-    hidden = course / "autograder" / "hidden" / "test_questions.py"
+    hidden = course / "assignments" / "linear_classifiers" / "rubric" / "test_questions.py"
     tricks = [nbformat.v4.new_code_cell(source.format(hidden=hidden)) for source in NOTEBOOK_TRICKS.values()]
     forged = nbformat.v4.new_code_cell("15.0")  # a grade cell of its own, skipped and pre-filled
     forged.metadata = {"tags": ["skip-execution"],
@@ -212,9 +213,9 @@ def kit_grades(course) -> dict:
 
 def kit_cell_points(result: GradeResult) -> dict:
     """What the kit's own grading gives each kit grade cell."""
-    points = dict.fromkeys(kit_grade_ids(), 0.0)
+    points = dict.fromkeys(kit_grade_ids(ASSIGNMENT), 0.0)
     for check in result.checks:
-        points[cell_of(check)] = round(points[cell_of(check)] + check.score, 6)
+        points[cell_of(check, ASSIGNMENT)] = round(points[cell_of(check, ASSIGNMENT)] + check.score, 6)
     return points
 
 
@@ -228,8 +229,8 @@ def test_generate_assignment_leaves_the_tracked_release_byte_for_byte(course):
     """The README's `nbgrader generate_assignment --force` writes what `python -m autograder release` wrote:
     git sees no change (the notebook's lock metadata and checksums included)."""
     tracked, generated = ROOT / "assignment" / ASSIGNMENT, course / "assignment" / ASSIGNMENT
-    files = release.released_files(tracked)
-    assert release.released_files(generated) == files
+    files = listed_files(tracked, LINEAR.data_files)
+    assert listed_files(generated, LINEAR.data_files) == files
     for relative in files:
         assert (generated / relative).read_bytes() == (tracked / relative).read_bytes(), relative
 
@@ -239,13 +240,13 @@ def test_exported_csv_equals_the_kits_grades(course, kit_grades):
     rows = exported_rows(course)
     assert sorted(rows) == sorted(STUDENTS)
     for student, result in kit_grades.items():
-        exported = {function: float(rows[student][function]) for function in GRADED_FUNCTIONS}
-        assert exported == result.points_by_function(), student
+        exported = {function: float(rows[student][function]) for function in LINEAR.graded}
+        assert exported == result.points_by_function(LINEAR.graded), student
         assert float(rows[student]["score"]) == result.score  # the written answers await manual grading
         assert float(rows[student]["max_score"]) == result.max_score + written_points()
     assert kit_grades["alice"].score == 100
-    lost = {f for f, points in kit_grades["bob"].points_by_function().items()
-            if points < kit_grades["alice"].points_by_function()[f]}
+    lost = {f for f, points in kit_grades["bob"].points_by_function(LINEAR.graded).items()
+            if points < kit_grades["alice"].points_by_function(LINEAR.graded)[f]}
     assert lost == {"svm_loss_naive"}
 
 
@@ -257,8 +258,8 @@ def test_hostile_student_changes_no_grade(course, kit_grades):
         assert database.execute("SELECT count(*) FROM grade WHERE auto_score > 100 "
                                 "OR manual_score IS NOT NULL").fetchone() == (0,)
     autograded = nbformat.read(course / "autograded" / "mallory" / ASSIGNMENT / NOTEBOOK, as_version=4)
-    cells = [cell for cell in autograded.cells if grade_id_of(cell) in kit_grade_ids()]
-    assert sorted(grade_id_of(cell) for cell in cells) == sorted(kit_grade_ids())  # the forged one replaced
+    cells = [cell for cell in autograded.cells if grade_id_of(cell) in kit_grade_ids(ASSIGNMENT)]
+    assert sorted(grade_id_of(cell) for cell in cells) == sorted(kit_grade_ids(ASSIGNMENT))  # the forged one replaced
     for cell in cells:
         assert "skip-execution" not in cell.metadata.get("tags", [])
         assert determine_grade(cell)[0] == kit_cell_points(kit_grades["mallory"])[grade_id_of(cell)]
@@ -290,7 +291,7 @@ def test_autograde_keeps_the_students_modules(course):
 @pytest.mark.slow
 def test_feedback_shows_the_kits_report_and_no_hidden_test(course, kit_grades):
     """nbgrader #1363: no line of the hidden suite reaches autograded notebooks or feedback."""
-    hidden_lines = {line.strip() for path in (course / "autograder" / "hidden").glob("*.py")
+    hidden_lines = {line.strip() for path in (course / "assignments" / "linear_classifiers" / "rubric").glob("*.py")
                     for line in path.read_text().splitlines() if len(line.strip()) >= 30}
     for student in STUDENTS:
         feedback = html.unescape((course / "feedback" / student / ASSIGNMENT /
@@ -304,18 +305,18 @@ def test_feedback_shows_the_kits_report_and_no_hidden_test(course, kit_grades):
 
 
 def test_partial_credit_is_a_float_within_the_cells_points():
-    checks = [CheckResult(name="svm_loss_naive: x", function="svm_loss_naive", kind="values", max_score=20.0,
-                          score=20.0, feedback="Passed.")]
-    spec = next(spec for spec in grade_cells() if spec.grade_id == "grade_svm_loss_naive")
-    cell = graded_cell(spec, 15.0, GradeResult(submission="s", checks=checks))
+    checks = [CheckResult(id="test_losses.py::test_x", name="svm_loss_naive: x", function="svm_loss_naive",
+                          kind="values", max_score=20.0, score=20.0, feedback="Passed.")]
+    spec = next(spec for spec in grade_cells(ASSIGNMENT) if spec.grade_id == "grade_svm_loss_naive")
+    cell = graded_cell(spec, 15.0, GradeResult(ASSIGNMENT, "s", checks=checks))
     assert determine_grade(cell) == (15.0, 15.0)
     assert cell.outputs[-1].data["text/plain"] == "15.0"
 
 
 def test_grade_cells_add_up_to_the_rubric_and_student_files_are_never_overwritten():
-    assert set(points_by_function()) == set(GRADED_FUNCTIONS)
-    assert sum(points_by_function().values()) == 100
-    answers = {spec.answer: spec.points for spec in grade_cells() if spec.answer}
+    assert set(points_by_function(ASSIGNMENT)) == set(LINEAR.graded)
+    assert sum(points_by_function(ASSIGNMENT).values()) == 100
+    answers = {spec.answer: spec.points for spec in grade_cells(ASSIGNMENT) if spec.answer}
     assert answers == dict.fromkeys(answer_sources(), 1.0)  # one grade cell, one point, per answer cell
     owned = student_files(ROOT / "solutions")[ASSIGNMENT]
     assert {"classifiers/linear_svm.py", "classifiers/softmax.py", "classifiers/linear_classifier.py"} <= set(owned)
@@ -323,10 +324,10 @@ def test_grade_cells_add_up_to_the_rubric_and_student_files_are_never_overwritte
 
 
 def test_hidden_tests_in_the_notebook_are_refused():
-    """nbgrader #1363 at its source: hidden tests stay in autograder/hidden/, never in the notebook."""
+    """nbgrader #1363 at its source: hidden tests stay in the assignment's rubric, never in the notebook."""
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(
         "assert f(1) == 2\n### BEGIN HIDDEN TESTS\nassert f(2) == 4\n### END HIDDEN TESTS")])
-    with pytest.raises(ValueError, match="autograder/hidden"):
+    with pytest.raises(ValueError, match="the assignment's rubric"):
         RefuseHiddenTests().preprocess(notebook, {"nbgrader": {"notebook": "nb"}})
 
 
@@ -354,7 +355,7 @@ def test_each_answer_cell_is_followed_by_its_own_grade_cell(course, kit_grades):
     for student in STUDENTS:
         cells = nbformat.read(course / "autograded" / student / ASSIGNMENT / NOTEBOOK, as_version=4).cells
         points = kit_cell_points(kit_grades[student])
-        for spec in (spec for spec in grade_cells() if spec.answer):
+        for spec in (spec for spec in grade_cells(ASSIGNMENT) if spec.answer):
             at = [grade_id_of(cell) for cell in cells].index(spec.answer)
             assert grade_id_of(cells[at + 1]) == spec.grade_id
             assert determine_grade(cells[at + 1])[0] == points[spec.grade_id]
@@ -365,7 +366,7 @@ def test_each_answer_cell_is_followed_by_its_own_grade_cell(course, kit_grades):
 def test_the_feedbacks_table_of_contents_names_each_graded_function_and_answer(course):
     feedback = (course / "feedback" / "bob" / ASSIGNMENT / f"{ASSIGNMENT}.html").read_text()
     toc = feedback[feedback.index('<div id="toc">'):feedback.index("</ol>")]
-    for spec in grade_cells():
+    for spec in grade_cells(ASSIGNMENT):
         label = f"Answer <code>{spec.answer}</code>" if spec.answer else f"Graded function <code>{spec.function}</code>"
         assert label in toc
     assert "Test cell" not in toc
@@ -377,7 +378,7 @@ def test_a_hostile_notebook_shows_only_plain_text_and_stops_at_its_budget(course
     and the hanging cell is stopped after its time; the grades are checked in test_hostile_student_changes_no_grade."""
     cells = nbformat.read(course / "autograded" / "mallory" / ASSIGNMENT / NOTEBOOK, as_version=4).cells
     by_source = {cell.source: cell for cell in cells if cell.cell_type == "code"}
-    hidden = course / "autograder" / "hidden" / "test_questions.py"
+    hidden = course / "assignments" / "linear_classifiers" / "rubric" / "test_questions.py"
     trick = {name: by_source[source.format(hidden=hidden)] for name, source in NOTEBOOK_TRICKS.items()}
     outputs = [output for cell in cells for output in cell.get("outputs", [])]
     assert {mime for output in outputs for mime in output.get("data", {})} <= {"text/plain", "image/png"}
@@ -439,7 +440,7 @@ def run_cells(folder: Path, *sources: str, cell_timeout: float = 20.0) -> Notebo
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell(source) for source in sources])
     files, _ = box_files(folder, OutputLimits())
     limits = Limits(call_timeout=cell_timeout, total_seconds=60.0, memory_bytes=2 * 2**30)
-    run_notebook(notebook, files, limits, protected_files())
+    run_notebook(notebook, LINEAR, files, limits, protected_files())
     return notebook
 
 
@@ -447,7 +448,7 @@ def test_cells_run_in_the_box_with_the_students_files_and_a_hang_stops_the_rest(
     notebook = run_cells(
         notebook_folder, "import helper\nhelper.VALUE", "import matplotlib.pyplot as plt\n%matplotlib inline\n"
         "plt.plot([1, 2])\nplt.show()", "import socket\nsocket.socket()",
-        f'open("{ROOT / "autograder" / "hidden" / "test_questions.py"}")', "while True:\n    pass", "print('after')",
+        f'open("{ROOT / "assignments" / "linear_classifiers" / "rubric" / "test_questions.py"}")', "while True:\n    pass", "print('after')",
         cell_timeout=3.0)
     value, plot, network, hidden, hang, after = notebook.cells
     assert value.outputs[0].data["text/plain"] == "42" and value.execution_count == 1
@@ -468,8 +469,8 @@ def test_a_cell_that_writes_into_the_boxs_pipes_only_stops_its_own_notebook(note
 
 def test_a_deleted_answer_cell_still_gets_its_grade_cell_at_the_end():
     notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("no answers left")])
-    replace_grade_cells(notebook, {spec.grade_id: new_grade_cell(spec) for spec in grade_cells()})
-    assert [grade_id_of(cell) for cell in notebook.cells[1:]] == list(kit_grade_ids())
+    replace_grade_cells(notebook, ASSIGNMENT, {spec.grade_id: new_grade_cell(spec) for spec in grade_cells(ASSIGNMENT)})
+    assert [grade_id_of(cell) for cell in notebook.cells[1:]] == list(kit_grade_ids(ASSIGNMENT))
 
 
 def test_the_configuration_is_plain_data_that_names_importable_steps():

@@ -14,7 +14,7 @@ import nbclient
 import nbformat
 import pytest
 
-from autograder import release
+from autograder.verbs import release
 from tests.jupyter_env import jupyter_home
 
 NOTEBOOK = "linear_classifiers.ipynb"

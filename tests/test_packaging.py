@@ -7,7 +7,7 @@ import pytest
 
 from tests.conftest import ROOT
 
-COPIED = ("autograder", "solutions", "pyproject.toml", "requirements-grading.txt", "README.md")
+COPIED = ("autograder", "assignments", "solutions", "pyproject.toml", "requirements-grading.txt", "README.md")
 
 
 @pytest.mark.slow

@@ -17,10 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from autograder import item_analysis
-from autograder.results import CheckResult, GradeResult
-from autograder.rubric import collect_rubric
-from tests.conftest import ASSIGNMENT
+from autograder.verbs import report as item_analysis
+from autograder.pipeline.results import CheckResult, GradeResult
+from autograder.pipeline.score import collect_rubric
+from tests.conftest import ASSIGNMENT, LINEAR
 
 webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed (pip install selenium)")
 BROWSER = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -124,22 +124,21 @@ def assert_fits(driver, page: Path, layout: str) -> None:
 def a_class(flagged: bool) -> dict:
     """A class of six graded on every real check of the rubric: failures with the diagnosed mistakes, flags
     (when flagged), and a student name longer than a phone's line."""
-    rubric = collect_rubric()
-    assert rubric, "the hidden suite's rubric could not be collected"
+    rubric = collect_rubric(LINEAR)
     mistakes = ["not averaged over the N examples", "regularisation missing from the loss",
                 "the correct class counted in the margin sum", None]
     results = {}
     for index, student in enumerate(["alice", "bob", "carol", "dan", "erin",
                                      "a_student_whose_name_is_much_longer_than_a_phone_screen_is_wide"]):
         checks = []
-        for row, (function, kind, points, doc) in enumerate(rubric):
+        for row, check in enumerate(rubric):
             failed = (row + index) % (index + 2) == 0
-            checks.append(CheckResult(name=f"{function}: {doc}", function=function, kind=kind, max_score=points,
-                                      score=0.0 if failed else points, feedback="",
+            checks.append(CheckResult(id=check.id, name=check.name, function=check.function, kind=check.kind,
+                                      max_score=check.points, score=0.0 if failed else check.points, feedback="",
                                       mistake=mistakes[row % len(mistakes)] if failed else None))
         flags = (["timeout", "import_error"] if index == 5 else ["not_attempted"] if index == 2 else []) \
             if flagged else []
-        results[student] = GradeResult(submission=student, checks=checks, execution_time=1.5 + index, flags=flags)
+        results[student] = GradeResult(LINEAR.name, student, checks=checks, execution_time=1.5 + index, flags=flags)
     return results
 
 
@@ -147,7 +146,7 @@ def a_class(flagged: bool) -> dict:
 @pytest.mark.parametrize("flagged", [True, False], ids=["flagged", "none-flagged"])
 def test_the_item_analysis_fits_the_screen(browser, tmp_path, layout, flagged):
     page = tmp_path / "report.html"
-    page.write_text(item_analysis.render_report(a_class(flagged)))
+    page.write_text(item_analysis.render_report(a_class(flagged), LINEAR))
     assert_fits(browser, page, layout)
 
 

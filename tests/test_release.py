@@ -7,8 +7,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from autograder import release
-from tests.conftest import ROOT
+from autograder.project import is_skipped
+from autograder.verbs import release
+from tests.conftest import LINEAR, ROOT
 
 
 def solution_lines(path):
@@ -108,7 +109,7 @@ def test_caches_and_downloaded_data_are_never_released(tmp_path, solutions_dir):
                  ".cifar-10-extract-x1/cifar-10-batches-py/test_batch", "__pycache__/get_cifar10.cpython-311.pyc"):
         (datasets / junk).parent.mkdir(parents=True, exist_ok=True)
         (datasets / junk).write_bytes(b"data")
-    files = {path.as_posix() for path in release.build_release(source, tmp_path / "release")}
+    files = {path.as_posix() for path in release.build_release(source, tmp_path / "release", LINEAR.data_files)}
     assert {path for path in files if path.startswith("datasets/")} == \
         {"datasets/.gitignore", "datasets/README.md", "datasets/get_cifar10.py"}
 
@@ -116,4 +117,4 @@ def test_caches_and_downloaded_data_are_never_released(tmp_path, solutions_dir):
 def test_what_git_ignores_in_datasets_is_what_the_release_skips(solutions_dir):
     ignored = [line.strip().rstrip("/") for line in (solutions_dir / "datasets" / ".gitignore").read_text().splitlines()
                if line.strip() and not line.startswith("#")]
-    assert ignored and all(release.is_skipped(Path(name)) for name in ignored)
+    assert ignored and all(is_skipped(Path(name), LINEAR.data_files) for name in ignored)

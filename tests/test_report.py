@@ -1,16 +1,17 @@
 """The text report: one block per graded function, no padding, the sandbox in one line when all is well."""
-from autograder.report import text_report
-from autograder.results import CheckResult, GradeResult
+from autograder.pipeline.report import text_report
+from autograder.pipeline.results import CheckResult, GradeResult
 
 ALL_ACTIVE = {"box": "own PID, mount, network and IPC namespaces", "user": "uid 65534, no capabilities"}
 
 
 def result(protections=ALL_ACTIVE) -> GradeResult:
-    checks = [CheckResult("train: steps W", "train", "sgd", 4, 4, "Passed."),
-              CheckResult("svm_loss_naive: loss matches", "svm_loss_naive", "values", 4, 0,
-                          "Likely mistake: not averaged over the N examples."),
-              CheckResult("svm_loss_naive: dW matches", "svm_loss_naive", "values", 4, 4, "Passed.")]
-    return GradeResult("alice", checks, protections=protections)
+    checks = [CheckResult("test_classifier.py::test_step", "train: steps W", "train", "sgd", 4, 4, "Passed."),
+              CheckResult("test_losses.py::test_loss[svm_loss_naive]", "svm_loss_naive: loss matches",
+                          "svm_loss_naive", "values", 4, 0, "Likely mistake: not averaged over the N examples."),
+              CheckResult("test_losses.py::test_dW[svm_loss_naive]", "svm_loss_naive: dW matches", "svm_loss_naive",
+                          "values", 4, 4, "Passed.")]
+    return GradeResult("linear_classifiers", "alice", checks, protections=protections)
 
 
 def test_checks_are_grouped_per_function_in_rubric_order():

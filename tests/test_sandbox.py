@@ -9,10 +9,10 @@ import time
 import numpy as np
 import pytest
 
-from autograder.grade import protected_files
+from autograder.pipeline.grade import protected_files
 from autograder.sandbox import protocol
 from autograder.sandbox.process import Limits, NotNumeric, StudentError, Worker, missing_protections
-from tests.conftest import ROOT
+from tests.conftest import LINEAR, ROOT
 
 PROBES = '''
 import os, socket, time
@@ -72,7 +72,7 @@ def busy(seconds, where):
 @pytest.fixture
 def worker(monkeypatch):
     monkeypatch.setenv("LINCLASS_TEST_SECRET", "do not leak")
-    with Worker({"linear_svm": PROBES.encode()}, Limits(call_timeout=3.0), protected_files()) as probe:
+    with Worker(LINEAR, {"linear_svm": PROBES.encode()}, Limits(call_timeout=3.0), protected_files()) as probe:
         probe.call("linear_svm", "add", 1.0, 2.0)
         yield probe
 
@@ -90,7 +90,7 @@ def test_cpu_time_counts_work_hidden_in_threads_and_children(worker, where):
 
 
 def test_hidden_suite_and_solutions_are_unreadable(worker):
-    for secret in (ROOT / "autograder" / "hidden" / "loss_checks.py",
+    for secret in (ROOT / "assignments" / "linear_classifiers" / "rubric" / "test_losses.py",
                    ROOT / "solutions" / "linear_classifiers" / "classifiers" / "softmax.py"):
         with pytest.raises(StudentError) as error:
             worker.call("linear_svm", "read", str(secret))

@@ -21,10 +21,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from autograder.grade import protected_files
+from autograder.pipeline.grade import protected_files
 from autograder.sandbox.process import (FOLDER_PREFIX, STALE_AFTER, Limits, StudentError, Worker,
                                         remove_stale_folders)
-from tests.conftest import ROOT
+from tests.conftest import LINEAR, ROOT
 from tests.graders import ensure_account, passed, run_as, run_tests
 
 # Protections the outer test (test_the_attacks_fail_for_every_kind_of_grader) expects to be missing.
@@ -102,7 +102,7 @@ def plant_daemon(tag, seconds):
 
 
 def attacker(**limits) -> Worker:
-    worker = Worker({"linear_svm": ATTACKS.encode()}, Limits(call_timeout=5.0, **limits), protected_files())
+    worker = Worker(LINEAR, {"linear_svm": ATTACKS.encode()}, Limits(call_timeout=5.0, **limits), protected_files())
     worker.call("linear_svm", "environment_size")  # started and confined
     return worker
 
@@ -169,7 +169,7 @@ def test_no_process_outside_the_box_can_be_signalled_or_seen(box):
 def test_the_graders_environment_and_root_files_are_unreadable(box):
     assert box.call("linear_svm", "environment_size").values[0] < 200  # PATH, LANG, the BLAS threads, HOME
     for secret in ("/etc/shadow", *map(str, protected_files()),
-                   str(ROOT / "solutions"), str(ROOT / "autograder" / "hidden")):
+                   str(ROOT / "solutions"), str(ROOT / "assignments")):
         with pytest.raises(StudentError, match="Error"):
             box.call("linear_svm", "read" if not os.path.isdir(secret) else "listdir", secret)
 
@@ -252,7 +252,7 @@ time.sleep(3600)
 
 def test_the_reference_is_never_on_disk_where_a_student_could_read_it():
     reference = ROOT / "solutions" / "linear_classifiers" / "classifiers" / "linear_svm.py"
-    with Worker({"linear_svm": reference.read_bytes()}, trusted=True) as worker:
+    with Worker(LINEAR, {"linear_svm": reference.read_bytes()}, trusted=True) as worker:
         worker.call("linear_svm", "svm_loss_naive", np.zeros((3, 2)), np.ones((2, 3)), np.array([0, 1]), 0.0)
         on_disk = list(worker.folder.rglob("linear_svm.py")) if worker.folder else []
         if on_disk:  # only without a box, in a folder no student's user can enter
@@ -275,7 +275,7 @@ def test_the_attacks_fail_for_every_kind_of_grader(kind):
     account = ensure_account().pw_name if ordinary else None
     result = run_tests(ROOT, ["tests/test_sandbox_attacks.py", "-k", "not every_kind"], account, container,
                        {"LINCLASS_EXPECT_MISSING": ",".join(sorted(missing))},
-                       private=[] if ordinary else [ROOT / "autograder" / "hidden", ROOT / "solutions"])
+                       private=[] if ordinary else [ROOT / "assignments", ROOT / "solutions"])
     assert result.returncode == 0 and passed(result) >= 8, result.stdout[-4000:] + result.stderr[-2000:]
 
 
@@ -310,8 +310,8 @@ def children_of(pid: int) -> list:
 
 @pytest.mark.slow
 def test_nothing_survives_grade_all_killed_with_sigkill(tmp_path):
-    from tests.fixtures.hostile import HOSTILE
-    from tests.fixtures.submissions import build
+    from assignments.linear_classifiers.tests.fixtures.hostile import HOSTILE
+    from assignments.linear_classifiers.tests.fixtures.submissions import build
     hanging = next(fixture for fixture in HOSTILE if fixture.name == "infinite_loop")
     for student in ("alice", "bob"):
         build(hanging, tmp_path / "class" / student)
@@ -352,7 +352,7 @@ def test_strict_refuses_to_grade_without_the_full_set(tmp_path):
     tmp_path.chmod(0o755)
     command = [sys.executable, "-m", "autograder", "grade", "solutions/linear_classifiers", "--strict",
                "--out", str(results)]
-    refused = run_as(command, ROOT, None, True, {}, private=[ROOT / "autograder" / "hidden", ROOT / "solutions"])
+    refused = run_as(command, ROOT, None, True, {}, private=[ROOT / "assignments", ROOT / "solutions"])
     assert refused.returncode == 3 and "refusing to run student code without box" in refused.stderr, refused.stderr
     assert json.loads(results.read_text())["score"] == 0
     graded = subprocess.run(command, cwd=ROOT, capture_output=True, text=True, timeout=300)
@@ -360,7 +360,7 @@ def test_strict_refuses_to_grade_without_the_full_set(tmp_path):
 
 
 def test_the_key_the_problems_are_drawn_with_is_unreadable():
-    from autograder.problems import grading_key, key_file
+    from autograder.pipeline.secret import grading_key, key_file
     grading_key()  # made on first use
     with attacker() as box:
         assert box.protections["hidden files unreadable"] == "verified"

@@ -8,21 +8,26 @@ from pathlib import Path
 
 import pytest
 
-from autograder import gradebook, item_analysis
 from autograder.__main__ import main
-from autograder.results import GradeResult
-from autograder.similarity import CSV_NAME, HTML_NAME, STARTER, compare, report
-from autograder.similarity.compare import FUNCTION_UNITS, Release
+from autograder.assignment import Assignment, load
+from autograder.batch import gradebook
+from autograder.pipeline.results import GradeResult
+from autograder.similarity import CSV_NAME, HTML_NAME, compare, report
+from autograder.similarity.compare import Release, Units
 from autograder.similarity.fingerprints import statement_prints
 from autograder.similarity.normalise import normalise_module
+from autograder.verbs.report import REPORT_NAME, write_report
 from benchmarks.similarity_eval import disguise, originals
 
 LOSSES = list(originals.LOSSES)
+ASSIGNMENT = load("linear_classifiers")
+UNITS = Units.of(ASSIGNMENT)
+STARTER = ASSIGNMENT.release_dir / ASSIGNMENT.module_folder
 
 
 @pytest.fixture(scope="module")
 def release() -> Release:
-    return Release.from_folder(STARTER)
+    return Release.from_folder(UNITS, STARTER)
 
 
 @pytest.fixture(scope="module")
@@ -111,7 +116,7 @@ def test_each_disguise_alone_and_combined_is_found_in_every_loss(release, studen
         analysis = analyse(release, {"copy": copy}, fingerprinted)
         pair = pair_of(analysis, f"s{student}", "copy")
         assert pair is not None and pair.flagged
-        assert set(LOSSES) <= set(pair.flagged_units()), (transformation, student, pair.scores)
+        assert set(LOSSES) <= set(pair.flagged_units(UNITS)), (transformation, student, pair.scores)
 
 
 def test_a_copy_edited_statement_by_statement_is_still_flagged(release, students, fingerprinted):
@@ -208,7 +213,7 @@ GIVEN = """
 
 def test_a_release_the_kit_does_not_know_is_discounted_as_common_code(students):
     """CS231n's own release gives code the kit's starter lacks: shared by every lineage, it flags nobody."""
-    unknown_release = Release({})
+    unknown_release = Release(UNITS, {})
 
     def with_given(modules):
         changed = dict(modules)
@@ -233,7 +238,7 @@ def test_python_2_code_is_read_and_compared(release, students, fingerprinted):
     copy = release.entry("python2", {module: text.encode() for module, text in python2.items()})
     assert any("Python 2" in problem for problem in copy.problems)
     pair = pair_of(compare.analyse({**fingerprinted, "python2": copy}, release), "s2", "python2")
-    assert set(LOSSES) <= set(pair.flagged_units())
+    assert set(LOSSES) <= set(pair.flagged_units(UNITS))
 
 
 HOSTILE = {
@@ -300,7 +305,8 @@ def test_a_known_solution_the_whole_class_copied_is_still_found(release, student
     known = {"public/linear_svm.py": release.known_file("public/linear_svm.py", students[4]["linear_svm"].encode())}
     analysis = compare.analyse({name: entry(release, name, modules) for name, modules in copies.items()}, release,
                                known)
-    matched = {pair.a for pair in analysis.flagged() if pair.known and "svm_loss_vectorized" in pair.flagged_units()}
+    matched = {pair.a for pair in analysis.flagged()
+               if pair.known and "svm_loss_vectorized" in pair.flagged_units(UNITS)}
     assert matched == set(copies)
 
 
@@ -319,24 +325,46 @@ def test_undecodable_file_names_and_odd_characters_reach_the_files_intact(tmp_pa
 
 def test_the_verb_refuses_a_missing_folder(tmp_path, capsys):
     assert main(["similarity", str(tmp_path / "nothing")]) == 2
-    assert "is not a folder" in capsys.readouterr().out
+    assert "is not a folder" in capsys.readouterr().err
 
 
-def test_the_loss_units_are_the_graded_functions():
-    assert set(FUNCTION_UNITS) == {"svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive",
-                                   "softmax_loss_vectorized", "train", "predict"}
+def test_the_units_are_the_graded_functions_then_the_graded_modules():
+    assert list(UNITS.locations) == ["svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive",
+                                     "softmax_loss_vectorized", "train", "predict",
+                                     "linear_svm.py", "softmax.py", "linear_classifier.py"]
+    assert UNITS.locations["train"] == ("linear_classifier", "LinearClassifier.train")
+
+
+def test_another_assignment_is_compared_on_its_own_units():
+    """Nothing of the comparison is tied to one assignment: units, CSV columns and views follow its functions."""
+    toy = Assignment(name="toy", title="Toy", functions={"scale": "ops.scale", "fit": "model.Model.fit"},
+                     kinds=(), notebook="toy.ipynb", package="toy")
+    toy_units = Units.of(toy)
+    assert list(toy_units.locations) == ["scale", "fit", "ops.py", "model.py"]
+    ops = ("def scale(x, k):\n    low, high = x.min(axis=0), x.max(axis=0)\n    spread = np.maximum(high - low, 1e-8)\n"
+           "    z = (x - low) / spread * k\n    z[np.isnan(z)] = 0\n    order = np.argsort(z, axis=1)[:, ::-1]\n"
+           "    top = np.take_along_axis(z, order[:, :k], axis=1)\n    return top.mean(axis=1), order\n")
+    model = "class Model:\n    def fit(self, X):\n        self.mean = X.mean(axis=0)\n        return self\n"
+    sources = {"ops": ops.encode(), "model": model.encode()}
+    release = Release(toy_units, {})
+    analysis = compare.analyse({name: release.entry(name, sources) for name in ("a", "b")}, release)
+    [pair] = analysis.flagged()
+    assert pair.flagged_units(toy_units)[:1] == ["scale"] and "ops.py" in pair.flagged_units(toy_units)
+    header = report.pairs_csv(analysis).splitlines()[0].split(",")
+    assert header[7:] == [f"{kind}_{unit}" for kind in ("score", "shared") for unit in toy_units.locations]
+    assert [view.unit for view in report.views(analysis, pair)][:1] == ["scale"]
 
 
 def test_an_existing_item_analysis_report_is_rebuilt_with_the_link(tmp_path, students, capsys):
     grades = tmp_path / "grades"
-    gradebook.save_result(grades, "s0", GradeResult(submission="s", execution_time=1.0, checks=[]),
-                          {"submission": "s", "grader": "g"})
-    item_analysis.write_report(grades, gradebook.load_grades(grades))
-    assert HTML_NAME not in (grades / item_analysis.REPORT_NAME).read_text()
+    result = GradeResult(ASSIGNMENT.name, submission="s", checks=[], execution_time=1.0)
+    gradebook.save_result(grades, "s0", result, {"submission": "s", "grader": "g"})
+    write_report(grades, gradebook.load_grades(grades), ASSIGNMENT)
+    assert HTML_NAME not in (grades / REPORT_NAME).read_text()
     for student in (0, 1):
         write_student(tmp_path / "submitted" / f"s{student}" / "classifiers", students[student])
     assert main(["similarity", str(tmp_path / "submitted"), "--out", str(grades)]) == 0
-    assert f'href="{HTML_NAME}"' in (grades / item_analysis.REPORT_NAME).read_text()
+    assert f'href="{HTML_NAME}"' in (grades / REPORT_NAME).read_text()
     assert "rebuilt" in capsys.readouterr().out
 
 

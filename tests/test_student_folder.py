@@ -22,8 +22,8 @@ import nbformat
 import pytest
 import yaml
 
-from autograder.release import released_files
-from tests.conftest import ASSIGNMENT, ROOT
+from autograder.project import listed_files
+from tests.conftest import ASSIGNMENT, LINEAR, ROOT
 from tests.jupyter_env import jupyter_home
 
 pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install -r requirements.txt)")
@@ -87,8 +87,9 @@ def finished(tmp_path_factory, fetched) -> Path:
 
 
 def test_the_fetched_folder_is_the_release_with_what_a_student_needs(fetched):
-    assert released_files(fetched) == released_files(RELEASE)
-    assert all((fetched / path).read_bytes() == (RELEASE / path).read_bytes() for path in released_files(RELEASE))
+    assert listed_files(fetched, LINEAR.data_files) == listed_files(RELEASE, LINEAR.data_files)
+    assert all((fetched / path).read_bytes() == (RELEASE / path).read_bytes()
+               for path in listed_files(RELEASE, LINEAR.data_files))
     for needed in ("requirements.txt", "datasets/get_cifar10.py", ".github/workflows/student-tests.yml"):
         assert (fetched / needed).is_file(), needed
 

@@ -5,7 +5,6 @@ in the release, since a student's repository is made from the release's folder
 (tests/test_student_folder.py runs its commands in such a repository)."""
 import argparse
 import fnmatch
-import importlib
 import re
 import shlex
 from pathlib import Path
@@ -13,8 +12,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from autograder.__main__ import VERBS
-from autograder.grade_all import parse_shard
+from autograder.__main__ import VERBS, add_arguments
+from autograder.batch import parse_shard
 from tests.conftest import ASSIGNMENT, ROOT
 
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -66,7 +65,7 @@ def check_command(argv: list, root: Path = ROOT):
         verb, arguments = arguments[0], arguments[1:]
         assert verb in VERBS, f"`python -m autograder {verb}` is not a registered verb"
         parser = argparse.ArgumentParser(prog=verb)
-        importlib.import_module(VERBS[verb]).add_arguments(parser)
+        add_arguments(parser, verb)
         return verb, parser.parse_args(arguments)
     if module == "pip":
         assert arguments[:2] == ["install", "-r"] and (root / arguments[2]).is_file(), argv

@@ -1,4 +1,4 @@
-"""The grade cells that carry the hidden suite's points into nbgrader.
+"""The grade cells that carry a rubric's points into nbgrader.
 
 One grade cell per auto-graded answer of the notebook (`grade_answer_*`, placed
 right after its answer cell, so formgrader shows each answer's point and
@@ -6,29 +6,27 @@ feedback next to it) and one per graded function for the rest of its checks
 (`grade_<function>`, at the end). They live in the gradebook only (recorded at
 generate_assignment, never released): at autograde the kit puts them, filled,
 into each student's notebook, so the student's notebook has no say in their
-source, points or output.
+source, points or output. nbgrader's assignment id is the kit's assignment name;
+an nbgrader assignment that is no kit assignment gets no kit grade cells.
 """
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Dict, List, Optional, Tuple
+from typing import Dict, Optional, Tuple
 
 import nbformat
-import pytest
 from nbformat import NotebookNode
 
-from ..results import GRADED_FUNCTIONS, CheckResult
-from ..rubric import _Collector
-from ..scoring import HIDDEN_SUITE
-from ..submission import NOTEBOOK
+from .. import assignment as assignments
+from ..pipeline.results import CheckResult
+from ..pipeline.score import collect_rubric
 
 GRADE_ID_PREFIX = "grade_"
 ANSWER_PREFIX = "answer_"
-NOTEBOOK_ID = NOTEBOOK.removesuffix(".ipynb")  # the notebook whose gradebook entry holds the grade cells
 
 
 @dataclass(frozen=True)
 class GradeCell:
-    """A grade cell of the kit: the checks it sums (by name), and the answer cell it follows, if any."""
+    """A grade cell of the kit: the checks it sums (by id), and the answer cell it follows, if any."""
     grade_id: str
     function: str
     points: float
@@ -36,68 +34,57 @@ class GradeCell:
     answer: Optional[str] = None
 
 
-class _RubricWithAnswers(_Collector):
-    """The rubric's collector, also noting the answer cells each rubric test reads (names it holds)."""
-
-    def pytest_collection_modifyitems(self, items):
-        super().pytest_collection_modifyitems(items)
-        self.answers = [{value for value in item.function.__code__.co_consts
-                         if isinstance(value, str) and value.startswith(ANSWER_PREFIX)}
-                        for item in items if item.get_closest_marker("rubric")]
+def kit_assignment(name: str) -> Optional[assignments.Assignment]:
+    """The kit's assignment nbgrader calls name, or None."""
+    return assignments.load(name) if name in assignments.names() else None
 
 
-@lru_cache(maxsize=1)
-def grade_cells() -> Tuple[GradeCell, ...]:
-    """The kit's grade cells, read from the hidden suite: a check whose test reads exactly one answer
-    cell (its name is a constant of the test) is graded in that answer's cell, the rest per function."""
-    collector = _RubricWithAnswers()
-    pytest.main([str(HIDDEN_SUITE), "--collect-only", "-p", "no:cacheprovider", "-p", "no:terminal",
-                 "--rootdir", str(HIDDEN_SUITE)], plugins=[collector])
-    if not collector.rows:
-        raise RuntimeError(f"no rubric test could be collected from {HIDDEN_SUITE}: run "
-                           "`python -m autograder rubric` to see why")
+@lru_cache(maxsize=None)
+def grade_cells(name: str) -> Tuple[GradeCell, ...]:
+    """The grade cells of the kit's assignment `name`, read from its rubric: a check that grades an answer
+    cell (its marker says which) is graded in that answer's cell, the rest per function."""
+    assignment = kit_assignment(name)
+    if assignment is None:
+        return ()
     by_answer: Dict[str, list] = {}
-    by_function: Dict[str, list] = {function: [] for function in GRADED_FUNCTIONS}
-    for (function, _kind, points, doc), answers in zip(collector.rows, collector.answers):
-        name, points = f"{function}: {doc}", float(points)
-        if len(answers) == 1:
-            by_answer.setdefault(next(iter(answers)), []).append((function, points, name))
-        else:
-            by_function[function].append((points, name))
-    cells = [GradeCell(GRADE_ID_PREFIX + answer, rows[0][0], sum(points for _, points, _ in rows),
-                       tuple(name for _, _, name in rows), answer) for answer, rows in sorted(by_answer.items())]
-    cells += [GradeCell(GRADE_ID_PREFIX + function, function, sum(points for points, _ in rows),
-                        tuple(name for _, name in rows)) for function, rows in by_function.items() if rows]
+    by_function: Dict[str, list] = {function: [] for function in assignment.graded}
+    for check in collect_rubric(assignment):
+        (by_answer.setdefault(check.answer, []) if check.answer else by_function[check.function]).append(check)
+    cells = [GradeCell(GRADE_ID_PREFIX + answer, checks[0].function, sum(check.points for check in checks),
+                       tuple(check.id for check in checks), answer) for answer, checks in sorted(by_answer.items())]
+    cells += [GradeCell(GRADE_ID_PREFIX + function, function, sum(check.points for check in checks),
+                        tuple(check.id for check in checks)) for function, checks in by_function.items() if checks]
     return tuple(cells)
 
-def cell_of(check: CheckResult) -> str:
+
+def cell_of(check: CheckResult, name: str) -> str:
     """The grade id of the cell a check's points go to: the one that lists it, else its function's."""
-    for cell in grade_cells():
-        if check.name in cell.checks:
+    for cell in grade_cells(name):
+        if check.id in cell.checks:
             return cell.grade_id
-    functions = [cell.grade_id for cell in grade_cells() if cell.function == check.function]
+    functions = [cell.grade_id for cell in grade_cells(name) if cell.function == check.function]
     return GRADE_ID_PREFIX + check.function if GRADE_ID_PREFIX + check.function in functions else functions[0]
 
 
-def kit_grade_ids() -> Tuple[str, ...]:
-    return tuple(cell.grade_id for cell in grade_cells())
+def kit_grade_ids(name: str) -> Tuple[str, ...]:
+    return tuple(cell.grade_id for cell in grade_cells(name))
 
 
 def grade_id_of(cell: NotebookNode) -> str:
     return str(cell.get("metadata", {}).get("nbgrader", {}).get("grade_id", ""))
 
 
-def is_kit_grade_cell(cell: NotebookNode) -> bool:
+def is_kit_grade_cell(cell: NotebookNode, name: str) -> bool:
     """A grade cell of the kit, or anything that claims its grade id (or any kit-looking one)."""
     grade_id = grade_id_of(cell)
-    return grade_id in kit_grade_ids() or grade_id.startswith(GRADE_ID_PREFIX + ANSWER_PREFIX)
+    return grade_id in kit_grade_ids(name) or grade_id.startswith(GRADE_ID_PREFIX + ANSWER_PREFIX)
 
 
-def points_by_function() -> Dict[str, float]:
+def points_by_function(name: str) -> Dict[str, float]:
     """Maximum points of each graded function, over all of its grade cells."""
-    points = {function: 0.0 for function in GRADED_FUNCTIONS}
-    for cell in grade_cells():
-        points[cell.function] += cell.points
+    points: Dict[str, float] = {}
+    for cell in grade_cells(name):
+        points[cell.function] = points.get(cell.function, 0.0) + cell.points
     return points
 
 
@@ -114,11 +101,11 @@ def new_grade_cell(spec: GradeCell) -> NotebookNode:
     return cell
 
 
-def replace_grade_cells(nb: NotebookNode, new_cells: Dict[str, NotebookNode]) -> NotebookNode:
+def replace_grade_cells(nb: NotebookNode, name: str, new_cells: Dict[str, NotebookNode]) -> NotebookNode:
     """nb without any kit grade cell (whoever wrote it), then new_cells (grade id -> cell) put back:
     an answer's right after the cell of that answer (at the end if it was deleted), the others at the end."""
-    cells = [cell for cell in nb.cells if not is_kit_grade_cell(cell)]
-    answers = {cell.answer: cell.grade_id for cell in grade_cells() if cell.answer and cell.grade_id in new_cells}
+    cells = [cell for cell in nb.cells if not is_kit_grade_cell(cell, name)]
+    answers = {cell.answer: cell.grade_id for cell in grade_cells(name) if cell.answer and cell.grade_id in new_cells}
     placed, ordered = set(), []
     for cell in cells:
         ordered.append(cell)
@@ -126,7 +113,7 @@ def replace_grade_cells(nb: NotebookNode, new_cells: Dict[str, NotebookNode]) ->
         if grade_id and grade_id not in placed:
             ordered.append(new_cells[grade_id])
             placed.add(grade_id)
-    ordered += [new_cells[spec.grade_id] for spec in grade_cells()
+    ordered += [new_cells[spec.grade_id] for spec in grade_cells(name)
                 if spec.grade_id in new_cells and spec.grade_id not in placed]
     nb.cells = ordered
     return nb

@@ -4,7 +4,8 @@ import sys
 from pathlib import Path
 from typing import Dict, List
 
-from ..release import released_files
+from .. import assignment as assignments
+from ..project import CACHES, listed_files
 
 KIT_STEPS = "autograder.nbgrader."  # the kit's steps, by the name nbgrader imports them with
 
@@ -15,8 +16,19 @@ def student_files(source_root: Path) -> Dict[str, List[str]]:
     nbgrader would otherwise copy the instructor's files over the student's at
     autograde (#940): the solutions' modules into autograded/ and on to feedback.
     """
-    return {folder.name: [path.as_posix() for path in released_files(folder) if path.suffix != ".ipynb"]
+    return {folder.name: [path.as_posix() for path in listed_files(folder, ignored_data()) if path.suffix != ".ipynb"]
             for folder in sorted(source_root.iterdir()) if folder.is_dir()}
+
+
+def ignored_data() -> List[str]:
+    """Every assignment's downloaded-data patterns."""
+    return sorted({pattern for name in assignments.names() for pattern in assignments.load(name).data_files})
+
+
+def course_ignore() -> List[str]:
+    """For `CourseDirectory.ignore`: what the kit's release skips (caches, every assignment's downloaded data),
+    so nbgrader releases the same files and collect leaves a student's download in the exchange."""
+    return [*CACHES, *ignored_data()]
 
 
 def put_interpreter_scripts_on_path() -> None:

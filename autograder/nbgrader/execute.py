@@ -28,11 +28,12 @@ from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from traitlets import Bool, Float, Int
 
-from ..grade import protected_files
-from ..results import sanitise
+from ..assignment import Assignment
+from ..pipeline.find import ignored
+from ..pipeline.grade import protected_files
+from ..pipeline.results import sanitise
 from ..sandbox.process import Limits, SandboxIncomplete, StudentError, Worker, missing_protections
-from ..submission import _ignored
-from .cells import NOTEBOOK_ID, is_kit_grade_cell
+from .cells import is_kit_grade_cell, kit_assignment
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SKIP_TAG = "skip-execution"
@@ -73,11 +74,11 @@ def box_files(folder: Path, limits: OutputLimits) -> Tuple[Dict[str, bytes], Lis
     """
     files, left_out, total = {}, [], 0
     for root, folders, names in os.walk(folder):
-        folders[:] = sorted(name for name in folders if not _ignored([name]))
+        folders[:] = sorted(name for name in folders if not ignored([name]))
         for name in sorted(names):
             path = Path(root) / name
             relative = path.relative_to(folder)
-            if _ignored(relative.parts) or path.suffix == ".ipynb" or path.is_symlink() or not path.is_file():
+            if ignored(relative.parts) or path.suffix == ".ipynb" or path.is_symlink() or not path.is_file():
                 continue
             size = path.stat().st_size
             if size > limits.file_bytes or total + size > limits.files_bytes:
@@ -181,19 +182,21 @@ def stopped_output(error: StudentError) -> NotebookNode:
 class NotebookWorker(Worker):
     """A confined worker that runs notebook cells (notebook_runner.py) on the student's files."""
 
-    def __init__(self, files: Dict[str, bytes], limits: Limits, protected: List[Path], strict: bool = False):
-        super().__init__({}, limits, protected, strict=strict, program="notebook_runner")
+    def __init__(self, assignment: Assignment, files: Dict[str, bytes], limits: Limits, protected: List[Path],
+                 strict: bool = False):
+        super().__init__(assignment, {}, limits, protected, strict=strict, program="notebook_runner")
         self.files = dict(files)
 
 
-def run_notebook(nb: NotebookNode, files: Dict[str, bytes], limits: Limits, protected: List[Path],
-                 output_limits: OutputLimits = OutputLimits(), strict: bool = False) -> List[str]:
+def run_notebook(nb: NotebookNode, assignment: Assignment, files: Dict[str, bytes], limits: Limits,
+                 protected: List[Path], output_limits: OutputLimits = OutputLimits(), strict: bool = False
+                 ) -> List[str]:
     """Execute nb's code cells (not the kit's grade cells, not `skip-execution` ones) in a box, in place.
 
     Returns notes for the log: the box's missing protections, what was dropped, why it stopped.
     """
     budget, notes, count = OutputBudget(output_limits), [], 0
-    with NotebookWorker(files, limits, protected, strict) as worker:
+    with NotebookWorker(assignment, files, limits, protected, strict) as worker:
         try:
             missing = missing_protections(worker.start())
         except (StudentError, SandboxIncomplete) as error:  # the notebook keeps no outputs
@@ -201,7 +204,8 @@ def run_notebook(nb: NotebookNode, files: Dict[str, bytes], limits: Limits, prot
         if missing:
             notes.append("the notebook ran without " + ", ".join(missing))
         for cell in nb.cells:
-            if cell.cell_type != "code" or is_kit_grade_cell(cell) or SKIP_TAG in cell.metadata.get("tags", []):
+            if cell.cell_type != "code" or is_kit_grade_cell(cell, assignment.name) \
+                    or SKIP_TAG in cell.metadata.get("tags", []):
                 continue
             count += 1
             cell.execution_count = count
@@ -227,7 +231,8 @@ class ExecuteInSandbox(NbGraderPreprocessor):
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
         info = resources["nbgrader"]
-        if not self.enabled or info["notebook"] != NOTEBOOK_ID:
+        assignment = kit_assignment(info["assignment"])
+        if not self.enabled or assignment is None or info["notebook"] != assignment.notebook_id:
             return nb, resources
         coursedir = CourseDirectory(config=self.config)
         submitted = Path(coursedir.format_path(coursedir.submitted_directory, info["student"], info["assignment"]))
@@ -237,7 +242,7 @@ class ExecuteInSandbox(NbGraderPreprocessor):
         protected = protected_files() + [Path(coursedir.root) / coursedir.source_directory]
         database = info["db_url"].removeprefix("sqlite:///")
         protected += [Path(database)] if database != info["db_url"] else []
-        notes = run_notebook(nb, files, limits, protected, strict=self.strict)
+        notes = run_notebook(nb, assignment, files, limits, protected, strict=self.strict)
         for note in ([f"left out of the box: {', '.join(left_out)}"] if left_out else []) + notes:
             self.log.warning("%s: %s", info["student"], note)
         return nb, resources

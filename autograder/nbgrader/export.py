@@ -3,30 +3,37 @@
 nbgrader's own CSV has only totals; this one also has the points of each graded
 function (the kit's grade cells, each answer's counted under `questions`), the
 manually graded answers as `written`, and nbgrader's late penalty, so it reads
-like the kit's own gradebook.csv.
+like the kit's own gradebook.csv. With several assignments, the columns are
+every assignment's graded functions, in the course's order; a row leaves the
+columns of other assignments empty.
 """
 import csv
-from typing import Dict
+from typing import Dict, List
 
 from nbgrader.api import Assignment, Gradebook, MissingEntry
 from nbgrader.plugins import ExportPlugin
 
-from ..results import GRADED_FUNCTIONS
-from .cells import grade_cells
+from .cells import grade_cells, kit_assignment
 
-COLUMNS = ("assignment", "student_id", *GRADED_FUNCTIONS, "written", "raw_score", "late_penalty", "score",
-           "max_score")
+TOTALS = ("written", "raw_score", "late_penalty", "score", "max_score")
+
+
+def columns(assignments: List[Assignment]) -> List[str]:
+    functions = [function for assignment in assignments if kit_assignment(assignment.name)
+                 for function in kit_assignment(assignment.name).graded]
+    return ["assignment", "student_id", *dict.fromkeys(functions), *TOTALS]
 
 
 def submission_row(gradebook: Gradebook, assignment: Assignment, student: str) -> Dict[str, object]:
     """The export row of one submission; every grade is 0 when the student submitted nothing."""
-    row = dict.fromkeys(COLUMNS, 0.0)
+    kit = kit_assignment(assignment.name)
+    row = dict.fromkeys([*(kit.graded if kit else ()), *TOTALS], 0.0)
     row.update(assignment=assignment.name, student_id=student, max_score=assignment.max_score)
     try:
         submission = gradebook.find_submission(assignment.name, student)
     except MissingEntry:
         return row
-    function_of = {cell.grade_id: cell.function for cell in grade_cells()}
+    function_of = {cell.grade_id: cell.function for cell in grade_cells(assignment.name)}
     for notebook in submission.notebooks:
         for grade in notebook.grades:
             column = function_of.get(grade.name, "written")
@@ -49,7 +56,7 @@ class FunctionGradesCsvExport(ExportPlugin):
                     if not wanted_students or student.id in wanted_students]
         self.log.info("Exporting grades per graded function to %s", destination)
         with open(destination, "w", newline="") as stream:
-            writer = csv.DictWriter(stream, fieldnames=COLUMNS)
+            writer = csv.DictWriter(stream, fieldnames=columns(assignments))
             writer.writeheader()
             for assignment in assignments:
                 for student in students:

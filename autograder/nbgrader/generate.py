@@ -2,7 +2,7 @@
 
 nbgrader copies an assignment's other files verbatim, so a `.py` module would
 be released with its solution regions. ReleaseKitModules rewrites them with the
-kit's own release logic (autograder.release). It is a preprocessor rather than a
+kit's own release logic (autograder.verbs.release). It is a preprocessor rather than a
 `post_convert_hook` because nbgrader logs and ignores a failing hook, which would
 leave the solutions in the release; a failing preprocessor fails the assignment
 and nbgrader deletes its release folder.
@@ -15,8 +15,9 @@ from nbformat import NotebookNode
 from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 
-from .. import release
-from .cells import NOTEBOOK_ID, grade_cells, grade_id_of, new_grade_cell, replace_grade_cells
+from ..project import listed_files
+from ..verbs import release
+from .cells import grade_cells, grade_id_of, kit_assignment, new_grade_cell, replace_grade_cells
 
 HIDDEN_TESTS_MARKER = "BEGIN HIDDEN TESTS"
 
@@ -29,7 +30,8 @@ class ReleaseKitModules(NbGraderPreprocessor):
         coursedir = CourseDirectory(config=self.config)
         release_dir = Path(coursedir.format_path(coursedir.release_directory, ".",
                                                  resources["nbgrader"]["assignment"]))
-        for relative in release.released_files(source_dir):
+        assignment = kit_assignment(resources["nbgrader"]["assignment"])
+        for relative in listed_files(source_dir, assignment.data_files if assignment else ()):
             if relative.suffix != ".ipynb":
                 (release_dir / relative).parent.mkdir(parents=True, exist_ok=True)
                 release.release_file(source_dir / relative, release_dir / relative)
@@ -43,7 +45,7 @@ class RefuseHiddenTests(NbGraderPreprocessor):
                         index: int) -> Tuple[NotebookNode, ResourcesDict]:
         if HIDDEN_TESTS_MARKER in cell.source:
             raise ValueError(f"cell {grade_id_of(cell) or index} of {resources['nbgrader']['notebook']} has "
-                             f"{HIDDEN_TESTS_MARKER}: put hidden checks in autograder/hidden/ instead")
+                             f"{HIDDEN_TESTS_MARKER}: put hidden checks in the assignment's rubric instead")
         return cell, resources
 
 
@@ -51,8 +53,10 @@ class AddKitGradeCells(NbGraderPreprocessor):
     """Before SaveCells: the kit's grade cells (per answer, per function), so the gradebook records their points."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
-        if resources["nbgrader"]["notebook"] == NOTEBOOK_ID:
-            replace_grade_cells(nb, {spec.grade_id: new_grade_cell(spec) for spec in grade_cells()})
+        name = resources["nbgrader"]["assignment"]
+        assignment = kit_assignment(name)
+        if assignment is not None and resources["nbgrader"]["notebook"] == assignment.notebook_id:
+            replace_grade_cells(nb, name, {spec.grade_id: new_grade_cell(spec) for spec in grade_cells(name)})
         return nb, resources
 
 
@@ -60,4 +64,4 @@ class DropKitGradeCells(NbGraderPreprocessor):
     """After SaveCells: keep the grade cells out of the student's release (it equals the kit's)."""
 
     def preprocess(self, nb: NotebookNode, resources: ResourcesDict) -> Tuple[NotebookNode, ResourcesDict]:
-        return replace_grade_cells(nb, {}), resources
+        return replace_grade_cells(nb, resources["nbgrader"]["assignment"], {}), resources

@@ -2,7 +2,8 @@
 
 A Worker starts its worker process (boot.py, which confines itself: see
 confine.py) lazily and again after any crash or timeout, and hands it the graded
-files (as the package `cs231n.classifiers`) in its configuration. A function
+files (as the assignment's package) and the assignment's harness in its
+configuration. A function
 that timed out or crashed the worker stays failed for the rest of the grading
 (repeating it would only cost time), and a module whose import did so is
 replaced by a placeholder in later workers, so its siblings still import.
@@ -26,13 +27,17 @@ import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Dict, List, Optional, Tuple
+from typing import TYPE_CHECKING, Callable, Dict, List, Optional, Tuple
 
 import numpy as np
 
 from . import cputime, protocol
 
+if TYPE_CHECKING:
+    from ..assignment import Assignment
+
 KIT = Path(__file__).resolve().parent
+HARNESS = "kit/harness.py"  # where the assignment's worker-side harness is written, outside the student's package
 SYSTEM_READABLE = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc/ld.so.cache")
 FOLDER_PREFIX = "linclass-sandbox-"
 STALE_AFTER = 60.0  # seconds
@@ -51,7 +56,7 @@ class Limits:
     disk_bytes: int = 32 * 2**20   # the box's writable folder, all files together
     processes: int = 32            # inside a box; outside one the worker may start none
     open_files: int = 256
-    call_timeout: float = 3.0      # a call with no reference time to go by (imports, answers, train steps)
+    call_timeout: float = 3.0      # a call with no reference time to go by (imports, answers, harness steps)
     call_floor: float = 1.0        # a call the reference makes in t seconds gets max(floor, factor * t) ...
     call_factor: float = 50.0
     call_ceiling: float = 10.0     # ... and never more than this
@@ -65,6 +70,12 @@ class Limits:
     def rlimits(self) -> Dict[str, int]:
         return {"RLIMIT_AS": self.memory_bytes, "RLIMIT_CPU": self.cpu_seconds,
                 "RLIMIT_FSIZE": self.file_bytes, "RLIMIT_NOFILE": self.open_files, "RLIMIT_CORE": 0}
+
+
+def _folders(path: str) -> List[str]:
+    """'pkg/a/b' -> ['pkg/a', 'pkg/a/b']: the package folders that each need an __init__.py."""
+    parts = path.split("/")
+    return ["/".join(parts[:depth]) for depth in range(2, len(parts) + 1)]
 
 
 def missing_protections(protections: Dict[str, str]) -> List[str]:
@@ -131,15 +142,17 @@ def remove_stale_folders() -> None:
 class Worker:
     """One confined worker process serving calls on one set of graded modules."""
 
-    def __init__(self, modules: Dict[str, bytes], limits: Limits = Limits(),
+    def __init__(self, assignment: "Assignment", modules: Dict[str, bytes], limits: Limits = Limits(),
                  protected: List[Path] = (), user: str = "nobody",
                  unavailable: Optional[Dict[str, str]] = None, trusted: bool = False, strict: bool = False,
                  program: str = "worker"):
-        """modules: name -> source of the graded files; unavailable: name -> why a module is absent;
+        """assignment: whose package layout and harness the worker uses;
+        modules: name -> source of the graded files; unavailable: name -> why a module is absent;
         protected: files the worker must not be able to read (it proves so at start-up);
         trusted: the reference, which keeps the grader's user where no box can be made;
         strict: refuse to run anything unless every protection is active (SandboxIncomplete);
         program: the module beside boot.py that serves the requests once the worker is confined."""
+        self.assignment = assignment
         self.limits = limits
         self.protected = [Path(p) for p in protected]
         self.owner = unprivileged_account(user)
@@ -147,8 +160,10 @@ class Worker:
         remove_stale_folders()
         self.folder: Optional[Path] = None  # made when the worker starts (see _make_folder)
         self.box: Optional[Path] = None
-        self.files = {"pkg/cs231n/__init__.py": b"", "pkg/cs231n/classifiers/__init__.py": b"",
-                      **{f"pkg/cs231n/classifiers/{name}.py": source for name, source in modules.items()}}
+        package = "pkg/" + assignment.package.replace(".", "/")
+        self.files = {**{f"{folder}/__init__.py": b"" for folder in _folders(package)},
+                      **{f"{package}/{name}.py": source for name, source in modules.items()},
+                      HARNESS: assignment.harness.read_bytes()}
         self.broken: Dict[str, StudentError] = {  # "module" or "module.function" -> sticky failure
             name: StudentError("missing", why) for name, why in (unavailable or {}).items()}
         self.imported: set = set()
@@ -181,6 +196,10 @@ class Worker:
                 "owner": list(self.owner), "trusted": self.trusted, "fallback_folder": str(self.box),
                 "rlimits": self.limits.rlimits(), "processes": self.limits.processes,
                 "forbidden": [str(p) for p in self.protected],
+                "package": self.assignment.package, "aliases": list(self.assignment.package_aliases),
+                "imports": {module: list(needed) for module, needed in self.assignment.imports.items()},
+                "functions": {module: self.assignment.module_functions(module) for module in self.assignment.modules},
+                "harness": HARNESS,
                 "placeholders": {name: str(error) for name, error in self.broken.items() if "." not in name},
                 "files": {name: base64.b64encode(data).decode() for name, data in self.files.items()},
                 "fds": fds}
@@ -333,7 +352,7 @@ class Worker:
         return self.operate("call", *args, module=module, function=function, timeout=timeout, seed=seed,
                             echo=echo)
 
-    def operate(self, op: str, *args, module: str = "linear_classifier", function: str = "",
+    def operate(self, op: str, *args, module: str = "", function: str = "",
                 timeout: Optional[float] = None, seed: int = 0, callback: Optional[Callable] = None,
                 echo: bool = False) -> "Reply":
         """Run a worker operation (a plain call or a harness op) on the student's module, if it names one.

@@ -8,6 +8,7 @@ assumed hostile, and the grader believes nothing it sends beyond well-formed
 numeric arrays.
 """
 import importlib
+import importlib.util
 import os
 import random
 import sys
@@ -17,14 +18,9 @@ import types
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
-import harness  # noqa: E402
 import protocol  # noqa: E402
 
-PACKAGE = "cs231n.classifiers"
-# Real submissions import their siblings under any of these package names.
-PACKAGE_ALIASES = ("linear_classifiers.classifiers", "classifiers")
-TOP_ALIASES = {"linear_classifiers": "cs231n"}
-# Names NumPy 2 removed that older CS231n code still uses.
+# Names NumPy 2 removed that older course code still uses.
 NUMPY_ALIASES = {"float": float, "int": int, "bool": bool, "object": object, "str": str,
                  "complex": complex, "long": int, "unicode": str, "float_": np.float64,
                  "complex_": np.complex128, "NaN": np.nan, "NAN": np.nan, "Inf": np.inf,
@@ -56,41 +52,52 @@ def install_numpy_aliases() -> None:
 
 
 class StudentModules:
-    """Imports the submission's graded modules under every name real submissions use."""
+    """Imports the submission's graded modules under every name real submissions use.
 
-    def __init__(self, package_root: str, placeholders: dict):
-        self.placeholders = placeholders  # module -> why it must not be imported
+    The package is the assignment's (config "package"), also reachable by its
+    aliases (config "aliases", e.g. the kit's own folder names), and each module
+    by its bare name too. A module that imports graded siblings (config
+    "imports") gets a placeholder for a sibling that fails to import, whose
+    functions raise ImportError, so each broken file costs only its own checks.
+    """
+
+    def __init__(self, package_root: str, config: dict):
+        self.package = config["package"]
+        self.aliases = config["aliases"]
+        self.imports = config["imports"]  # module -> the graded modules it imports
+        self.functions = config["functions"]  # module -> the graded functions a placeholder defines
+        self.placeholders = dict(config["placeholders"])  # module -> why it must not be imported
         self.failures = {}  # module -> the error its import raised (raised again on every request)
         sys.path.insert(0, package_root)
-        importlib.import_module(PACKAGE)
-        for alias in PACKAGE_ALIASES:
-            sys.modules[alias] = sys.modules[PACKAGE]
-        for alias, real in TOP_ALIASES.items():
-            sys.modules[alias] = sys.modules[real]
+        importlib.import_module(self.package)
+        for alias in self.aliases:
+            self._alias_package(alias)
+
+    def _alias_package(self, alias: str) -> None:
+        """Make the package importable as alias, and alias's parents as the package's (same depth only)."""
+        sys.modules[alias] = sys.modules[self.package]
+        alias_parts, package_parts = alias.split("."), self.package.split(".")
+        if len(alias_parts) == len(package_parts):
+            for depth in range(1, len(alias_parts)):
+                sys.modules.setdefault(".".join(alias_parts[:depth]), sys.modules[".".join(package_parts[:depth])])
 
     def load(self, name: str) -> types.ModuleType:
         if name in self.failures:
             raise self.failures[name]
-        qualified = f"{PACKAGE}.{name}"
+        qualified = f"{self.package}.{name}"
         if qualified in sys.modules:
             return sys.modules[qualified]
         if name in self.placeholders:
             module = self._placeholder(name, self.placeholders[name])
         else:
-            if name == "linear_classifier":
-                for dependency in harness.LOSS_MODULES:
-                    self._load_or_placeholder(dependency)
+            for dependency in self.imports.get(name, ()):
+                self._load_or_placeholder(dependency)
             module = importlib.import_module(qualified)
         self._alias(name, module)
         return module
 
-    def stand_in(self, name: str) -> types.ModuleType:
-        """The module linear_classifier sees under this name: the real one, or its placeholder."""
-        self.load("linear_classifier")
-        return sys.modules[f"{PACKAGE}.{name}"]
-
     def _alias(self, name, module):
-        for alias in PACKAGE_ALIASES:
+        for alias in self.aliases:
             sys.modules[f"{alias}.{name}"] = module
         sys.modules.setdefault(name, module)
 
@@ -104,14 +111,14 @@ class StudentModules:
             self._alias(name, self._placeholder(name, reason))
 
     def _placeholder(self, name, reason):
-        module = types.ModuleType(f"{PACKAGE}.{name}")
+        module = types.ModuleType(f"{self.package}.{name}")
 
         def unavailable(*args, **kwargs):
             raise ImportError(reason)
 
-        for function in harness.LOSS_MODULES.get(name, ()):
+        for function in self.functions.get(name, ()):
             setattr(module, function, unavailable)
-        sys.modules[f"{PACKAGE}.{name}"] = module
+        sys.modules[f"{self.package}.{name}"] = module
         return module
 
 
@@ -158,11 +165,36 @@ def to_wire(values):
     return slots, arrays
 
 
+def run_answer(source: str, name: str, inputs: list) -> list:
+    """Run one notebook answer cell and read its answer named name.
+
+    A function is evaluated at each of inputs; a string is returned as its
+    index in inputs (-1 if absent); anything else as a float array.
+    """
+    namespace = {"__name__": "__answer__"}
+    exec(compile(source, f"<{name}>", "exec"), namespace)
+    value = namespace[name]
+    if callable(value):
+        return [np.array([float(value(x)) for x in inputs])]
+    if isinstance(value, str):
+        return [np.array([inputs.index(value) if value in inputs else -1])]
+    return [np.asarray(value, dtype=float)]
+
+
+def load_harness(path: str) -> types.ModuleType:
+    """The assignment's worker-side operations (its OPERATIONS: name -> function(modules, ask, *args))."""
+    spec = importlib.util.spec_from_file_location("harness", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
 class Server:
     """Answers requests until the grader closes the pipe."""
 
-    def __init__(self, modules: StudentModules, package_root: str, fds):
+    def __init__(self, modules: StudentModules, package_root: str, fds, operations: dict):
         self.modules = modules
+        self.operations = operations
         self.request_fd, self.reply_fd = fds
         self.package_root = package_root
         self.stored = {}
@@ -207,7 +239,9 @@ class Server:
             if header.get("echo"):
                 self.echo = [arg for slot, arg in zip(slots, args) if "array" in slot]
             return list(result) if isinstance(result, (tuple, list)) else [result]
-        return harness.OPERATIONS[op](self.modules, self.callback, *args)
+        if op == "answer":
+            return run_answer(*args)
+        return self.operations[op](self.modules, self.callback, *args)
 
     def serve(self):
         while True:
@@ -231,6 +265,7 @@ def run(config: dict, folder: str, protections: dict) -> None:
     leaked = probe_forbidden(config["forbidden"])
     protections["hidden files unreadable"] = "verified" if not leaked else f"NO: readable {leaked}"
     package_root = os.path.join(folder, "pkg")
-    modules = StudentModules(package_root, dict(config["placeholders"]))
+    operations = load_harness(os.path.join(folder, config["harness"])).OPERATIONS
+    modules = StudentModules(package_root, config)
     protocol.write_message(config["fds"][1], {"ok": True, "protections": protections})
-    Server(modules, package_root, config["fds"]).serve()
+    Server(modules, package_root, config["fds"], operations).serve()

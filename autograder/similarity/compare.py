@@ -13,33 +13,23 @@ dropped before any pair is scored:
   however common it is: a public solution the whole class copied is still found.
 A unit's score for a pair is the Dice coefficient 2|A & B| / (|A| + |B|) of
 what remains, scaled down by shared / MIN_SHARED when the two share fewer than
-MIN_SHARED fingerprints (a one-line `predict` or a two-line SGD step cannot
+MIN_SHARED fingerprints (a one-line function or a two-line step of a loop cannot
 tell anyone apart), so that one rule, score >= THRESHOLD, flags a unit. Pairs
 come from sparse matrix products over fingerprint columns, a block of rows at a
 time, so time and memory grow with the number of fingerprints, not with text.
 """
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Dict, Iterable, List, Optional, Set, Tuple
 
 import numpy as np
 from scipy import sparse
 
+from ..assignment import Assignment
 from .fingerprints import Span, statement_prints, winnow
 from .normalise import MAX_CHARS, Module, normalise_module
-
-FUNCTION_UNITS = {  # graded function -> (module, qualified name in it)
-    "svm_loss_naive": ("linear_svm", "svm_loss_naive"),
-    "svm_loss_vectorized": ("linear_svm", "svm_loss_vectorized"),
-    "softmax_loss_naive": ("softmax", "softmax_loss_naive"),
-    "softmax_loss_vectorized": ("softmax", "softmax_loss_vectorized"),
-    "train": ("linear_classifier", "LinearClassifier.train"),
-    "predict": ("linear_classifier", "LinearClassifier.predict"),
-}
-MODULES = ("linear_svm", "softmax", "linear_classifier")
-MODULE_UNITS = {f"{module}.py": (module, module) for module in MODULES}
-UNITS = {**FUNCTION_UNITS, **MODULE_UNITS}
 
 THRESHOLD = 0.5      # a pair is flagged when one of its units scores at least this
 MIN_SHARED = 24      # kept fingerprints two units must share for a full score (about 6 lines of own code)
@@ -54,6 +44,30 @@ RECORDED = 0.1       # unit scores below this are not kept (blank in the CSV)
 BLOCK = 256          # rows per sparse product block (bounds memory)
 
 Prints = Dict[int, List[Span]]
+Location = Tuple[str, str]  # (module, qualified name in it; the module's own name for the whole module)
+
+
+@dataclass(frozen=True)
+class Units:
+    """The units compared for an assignment: each graded function, then each graded module as a whole."""
+    functions: Dict[str, Location]  # graded function -> (module, qualified name in it), in the rubric's order
+    modules: Tuple[str, ...]        # the graded modules (file stems); unit "<module>.py" is the whole module
+
+    @classmethod
+    def of(cls, assignment: Assignment) -> "Units":
+        """The units of an assignment's graded functions and modules, in the rubric's order."""
+        return cls({function: assignment.location(function) for function in assignment.functions},
+                   assignment.modules)
+
+    @cached_property
+    def module_units(self) -> Dict[str, Location]:
+        """One unit per graded module, named like its file."""
+        return {f"{module}.py": (module, module) for module in self.modules}
+
+    @cached_property
+    def locations(self) -> Dict[str, Location]:
+        """Every unit, functions first, and where it is."""
+        return {**self.functions, **self.module_units}
 
 
 @dataclass
@@ -80,13 +94,15 @@ class Pair:
     def flagged(self) -> bool:
         return self.strength >= THRESHOLD
 
-    def flagged_units(self) -> List[str]:
-        return [unit for unit in UNITS if self.scores.get(unit, 0.0) >= THRESHOLD]
+    def flagged_units(self, units: Units) -> List[str]:
+        """The units scoring at least THRESHOLD, in the units' order."""
+        return [unit for unit in units.locations if self.scores.get(unit, 0.0) >= THRESHOLD]
 
 
 @dataclass
 class Analysis:
-    """Everything the report needs: entries, listed pairs, discounted fingerprints per unit."""
+    """Everything the report needs: the units, entries, listed pairs, discounted fingerprints per unit."""
+    units: Units
     entries: Dict[str, Entry]
     known: Dict[str, Entry]
     pairs: List[Pair]
@@ -97,11 +113,11 @@ class Analysis:
         return sorted((pair for pair in self.pairs if pair.flagged), key=lambda pair: -pair.strength)
 
 
-def entry_from_modules(name: str, modules: Dict[str, Module]) -> Entry:
-    """An entry from parsed modules by module name (linear_svm, softmax, linear_classifier)."""
+def entry_from_modules(name: str, modules: Dict[str, Module], units: Units) -> Entry:
+    """An entry from parsed modules by module name (the graded modules' file stems)."""
     entry = Entry(name, modules)
     entry.problems = sorted({f"{module}.py {parsed.problem}" for module, parsed in modules.items() if parsed.problem})
-    for unit, (module, qualified) in UNITS.items():
+    for unit, (module, qualified) in units.locations.items():
         parsed = modules.get(module)
         found = parsed and (parsed.units.get(qualified) or next(
             (u for key, u in parsed.units.items() if key.split(".")[-1] == qualified.split(".")[-1]), None))
@@ -117,35 +133,37 @@ def entry_from_modules(name: str, modules: Dict[str, Module]) -> Entry:
 
 
 class Release:
-    """The release's starter modules: their lines are left out of every unit, their fingerprints discounted."""
+    """An assignment's units and the release's starter modules: their lines are left out of every unit,
+    their fingerprints discounted."""
 
-    def __init__(self, sources: Dict[str, bytes]):
+    def __init__(self, units: Units, sources: Dict[str, bytes]):
+        self.units = units
         modules = {module: normalise_module(source, module) for module, source in sources.items()}
         self.given = {module: frozenset(parsed.statements) for module, parsed in modules.items()}
         skeleton = self.entry("starter", sources)  # what is left of the starter without its given lines
-        self.prints = {h for entry in (entry_from_modules("starter", modules), skeleton)
+        self.prints = {h for entry in (entry_from_modules("starter", modules, units), skeleton)
                        for unit in entry.prints.values() for h in unit}
 
     @classmethod
-    def from_folder(cls, folder: Optional[Path]) -> "Release":
+    def from_folder(cls, units: Units, folder: Optional[Path]) -> "Release":
         """The starter modules found in folder (none if folder is None)."""
-        files = {module: folder / f"{module}.py" for module in MODULES} if folder else {}
-        return cls({module: path.read_bytes() for module, path in files.items() if path.is_file()})
+        files = {module: folder / f"{module}.py" for module in units.modules} if folder else {}
+        return cls(units, {module: path.read_bytes() for module, path in files.items() if path.is_file()})
 
     def entry(self, name: str, sources: Dict[str, bytes]) -> Entry:
         """An entry from a submission's module sources by module name."""
         return entry_from_modules(name, {module: normalise_module(source, module, self.given.get(module, frozenset()))
-                                         for module, source in sources.items()})
+                                         for module, source in sources.items()}, self.units)
 
     def known_file(self, name: str, source: bytes) -> Entry:
         """An entry from one outside file: the graded functions defined in it, and the module if named like one."""
         stem = name.rsplit("/", 1)[-1][:-3] if name.endswith(".py") else ""
-        if stem in MODULES:
+        if stem in self.units.modules:
             return self.entry(name, {stem: source})
         given = frozenset().union(*self.given.values())
         parsed = normalise_module(source, stem, given)
-        entry = entry_from_modules(name, {module: parsed for module in MODULES})
-        for unit in MODULE_UNITS:
+        entry = entry_from_modules(name, {module: parsed for module in self.units.modules}, self.units)
+        for unit in self.units.module_units:
             entry.prints.pop(unit, None)
         return entry
 
@@ -194,7 +212,7 @@ def lineages(entries: List[Entry], starter: Set[int]) -> List[int]:
     """Lineage id per entry: entries linked by pooled Dice (over all units) >= LINEAGE share one.
 
     Fingerprints in at least MAJORITY of the entries are left out first: code given to (nearly) everybody by a
-    release the kit does not know (CS231n's own, say) must not make independent students one lineage.
+    release the kit does not know (the course's original one, say) must not make independent students one lineage.
     """
     pooled = [{h: spans for unit in entry.prints.values() for h, spans in unit.items() if h not in starter}
               for entry in entries]
@@ -239,19 +257,18 @@ def _score_unit(unit: str, left: List[Prints], right: List[Prints], excluded: Se
         pair.scores[unit], pair.matched[unit] = float(score), shared
 
 
-def analyse(entries: Dict[str, Entry], release: Optional[Release] = None,
-            known: Optional[Dict[str, Entry]] = None) -> Analysis:
-    """Score every pair of entries (and every entry against every known file) per unit."""
+def analyse(entries: Dict[str, Entry], release: Release, known: Optional[Dict[str, Entry]] = None) -> Analysis:
+    """Score every pair of entries (and every entry against every known file) per unit of the release's."""
     known = known or {}
     names = list(entries)
     rows = [entries[name] for name in names]
-    starter_prints = release.prints if release else set()
+    starter_prints = release.prints
     lineage = lineages(rows, starter_prints)
     excluded: Dict[str, Set[int]] = {}
     class_pairs: Dict[Tuple[int, int], Pair] = {}
     known_pairs: Dict[Tuple[int, int], Pair] = {}
     known_names = list(known)
-    for unit in UNITS:
+    for unit in release.units.locations:
         unit_rows = [entry.prints.get(unit, {}) for entry in rows]
         excluded[unit] = starter_prints | common_prints(unit_rows, lineage)
         _score_unit(unit, unit_rows, unit_rows, excluded[unit], True, class_pairs, (names, names))
@@ -269,7 +286,7 @@ def analyse(entries: Dict[str, Entry], release: Optional[Release] = None,
         pair.strength = max(pair.scores.values(), default=0.0)
         if pair.strength >= LISTED:
             listed.append(pair)
-    return Analysis(entries, known, listed, excluded, starter_prints)
+    return Analysis(release.units, entries, known, listed, excluded, starter_prints)
 
 
 def clusters(pairs: List[Pair]) -> List[Tuple[List[str], List[Pair]]]:

@@ -93,7 +93,7 @@ LEADING_TABS = re.compile(r"^[ \t]+", re.M)
 
 
 def python2_as_python3(text: str) -> str:
-    """Old CS231n code, readable by Python 3's parser: `print x` as `print(x)`, leading tabs as 8 columns."""
+    """Python 2 code, readable by Python 3's parser: `print x` as `print(x)`, leading tabs as 8 columns."""
     text = LEADING_TABS.sub(lambda match: match.group(0).expandtabs(8), text)
     return PY2_PRINT.sub(lambda match: f"{match.group(1)}print({(match.group(2) or '').lstrip('>')}){match.group(3)}",
                          text)

@@ -37,14 +37,15 @@ def pairs_csv(analysis: Analysis) -> str:
                   for name in members}
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
+    units = list(analysis.units.locations)
     writer.writerow(["student", "other", "other_is_known_file", "flagged", "strength", "cluster", "flagged_units"]
-                    + [f"score_{unit}" for unit in compare.UNITS] + [f"shared_{unit}" for unit in compare.UNITS])
+                    + [f"score_{unit}" for unit in units] + [f"shared_{unit}" for unit in units])
     for pair in sorted(analysis.pairs, key=lambda p: (-p.strength, p.a, p.b)):
         cluster = "" if pair.known or not pair.flagged else cluster_of.get(pair.a, "")
         writer.writerow([_cell(pair.a), _cell(pair.b), "yes" if pair.known else "no", "yes" if pair.flagged else "no",
-                         f"{pair.strength:.3f}", cluster, " ".join(pair.flagged_units())]
-                        + [f"{pair.scores[u]:.3f}" if u in pair.scores else "" for u in compare.UNITS]
-                        + [pair.matched.get(u, "") for u in compare.UNITS])
+                         f"{pair.strength:.3f}", cluster, " ".join(pair.flagged_units(analysis.units))]
+                        + [f"{pair.scores[u]:.3f}" if u in pair.scores else "" for u in units]
+                        + [pair.matched.get(u, "") for u in units])
     return buffer.getvalue()
 
 
@@ -83,7 +84,7 @@ def views(analysis: Analysis, pair: Pair) -> List[View]:
     """Side-by-side views of the units that flag a pair (or its best unit), matched lines coloured alike."""
     left = analysis.entries[pair.a]
     right = (analysis.known if pair.known else analysis.entries)[pair.b]
-    units = pair.flagged_units() or [max(pair.scores, key=pair.scores.get)]
+    units = pair.flagged_units(analysis.units) or [max(pair.scores, key=pair.scores.get)]
     shown = []
     for unit in units:
         if unit not in left.where or unit not in right.where:
@@ -107,8 +108,8 @@ def render_html(analysis: Analysis, release_found: bool, known_folder: str = "")
     page = environment.get_template("similarity.html").render(
         analysis=analysis, clusters=compare.clusters(analysis.pairs), known=[p for p in flagged if p.known],
         shown=[(anchors[(p.a, p.b, p.known)], p, views(analysis, p)) for p in shown], anchors=anchors,
-        hidden=len(flagged) - len(shown), units=list(compare.UNITS), compare=compare, release_found=release_found,
-        k=fingerprints.K, window=fingerprints.WINDOW, pairs_per_group=PAIRS_PER_GROUP,
+        hidden=len(flagged) - len(shown), units=list(analysis.units.locations), compare=compare,
+        release_found=release_found, k=fingerprints.K, window=fingerprints.WINDOW, pairs_per_group=PAIRS_PER_GROUP,
         known_folder=known_folder,
         problems=sorted((name, problem) for name, entry in analysis.entries.items() for problem in entry.problems))
     return page.encode("ascii", "xmlcharrefreplace").decode("ascii")

@@ -22,18 +22,18 @@ import itertools
 from typing import Dict, List, Tuple
 
 from autograder.similarity import compare
-from autograder.similarity.compare import FUNCTION_UNITS, Release
+from autograder.similarity.compare import Release, Units
 
 from . import disguise, originals
 
 Class = Dict[str, Tuple[int, Dict[str, str]]]  # entry name -> (origin, modules)
 
 
-RELEASE = Release.from_folder(originals.STARTER)
+RELEASE = Release.from_folder(Units.of(originals.ASSIGNMENT), originals.STARTER)
 
 
 def function_text(modules: Dict[str, str], unit: str) -> str:
-    module, qualified = FUNCTION_UNITS[unit]
+    module, qualified = originals.ASSIGNMENT.location(unit)
     tree = ast.parse(modules[module])
     name = qualified.split(".")[-1]
     found = [n for n in ast.walk(tree) if isinstance(n, ast.FunctionDef) and n.name == name]

@@ -3,8 +3,8 @@
 Seven "students" per loss function: student i's body for a function is
 SOLUTIONS[function][i]. Student 0 is the kit's reference (solutions/), students
 1-4 of svm_loss_vectorized and student 1 of the softmax functions take the
-correct fixtures' styles (tests/fixtures/correct.py), and the rest were written
-for this set, each in its own style (loops, while loops, list building,
+correct fixtures' styles (assignments/linear_classifiers/tests/fixtures/correct.py),
+and the rest were written for this set, each in its own style (loops, while loops, list building,
 einsum, boolean masks, np.add.at, one-hot matmuls, loops over classes, ...).
 CS231n's own naive SVM is left out: the reference is that very loop, so the
 two are one solution, not two independent ones. train and predict are three
@@ -15,21 +15,22 @@ its `return loss, dW`. `build_modules` assembles a student's three modules and
 `check_correct` proves every body computes the reference's loss and gradient.
 """
 import re
-from pathlib import Path
 from typing import Dict, List
 
-from tests.fixtures.correct import ADD_AT, CLASS_LOOP, EINSUM, EINSUM_SOFTMAX, NEG_LOG_PROB, TIES_COUNT
+from autograder.assignment import load
+from assignments.linear_classifiers.tests.fixtures.correct import (ADD_AT, CLASS_LOOP, EINSUM, EINSUM_SOFTMAX,
+                                                                    NEG_LOG_PROB, TIES_COUNT)
 
-ROOT = Path(__file__).resolve().parents[2]
-STARTER = ROOT / "assignment" / "linear_classifiers" / "classifiers"
-REFERENCE = ROOT / "solutions" / "linear_classifiers" / "classifiers"
-MODULES = ("linear_svm", "softmax", "linear_classifier")
+ASSIGNMENT = load("linear_classifiers")
+STARTER = ASSIGNMENT.release_dir / ASSIGNMENT.module_folder
+REFERENCE = ASSIGNMENT.reference_dir
+MODULES = ASSIGNMENT.modules
 LOSSES = ("svm_loss_naive", "svm_loss_vectorized", "softmax_loss_naive", "softmax_loss_vectorized")
 STUDENTS = 7
 
 
 def _fixture_body(code: str) -> str:
-    """The body of a correct fixture's function (tests/fixtures/correct.py), dedented."""
+    """The body of a correct fixture's function (assignments/linear_classifiers/tests/fixtures/correct.py), dedented."""
     return "\n".join(line[4:] for line in code.strip("\n").splitlines()[1:])
 
 

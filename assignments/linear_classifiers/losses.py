@@ -1,0 +1,158 @@
+"""What the loss-function checks share: calling a loss in the sandbox, the reference's answer, the data gate.
+
+The checks themselves are in rubric/test_losses.py.
+"""
+import time
+from dataclasses import dataclass
+from typing import List
+
+import numpy as np
+
+from autograder.rubric import Deduction, GradingContext, NotNumeric, Stored, close
+from autograder.rubric.timing import Timed
+
+from . import mistakes
+from .problems import Problem, ProblemSet
+
+FLOAT_TYPES = ("float", "float64", "float32", "float16", "longdouble", "ndarray")
+SPEED_SHAPE = (40000, 16, 4)   # per-example Python overhead dominates here, so loops show
+DEV_SHAPE = (500, 3073, 10)    # CS231n's dev set, where the notebook reports its speedup
+TIMED_REG = 1e-3               # the regularisation of every timed call
+SPEED_ROUNDS = 12
+RELATIVE_CHANGE = 1e-6  # far above rounding (1e-15), far below what a real loss does when its data change
+
+
+@dataclass
+class LossOutput:
+    loss: float
+    dW: np.ndarray
+    loss_type: str
+    mutated: List[int]
+
+
+def loss_kind(function: str) -> str:
+    return "svm" if function.startswith("svm") else "softmax"
+
+
+def naive_of(function: str) -> str:
+    return function.replace("vectorized", "naive")
+
+
+def module_of(grading: GradingContext, function: str) -> str:
+    return grading.assignment.location(function)[0]
+
+
+def reference_loss(grading: GradingContext, function: str, problem: Problem):
+    """The reference's (loss, dW), computed in the trusted process."""
+    module = grading.reference_module(module_of(grading, function))
+    return getattr(module, f"{loss_kind(function)}_loss_vectorized")(*problem.args)
+
+
+def call_loss(grading: GradingContext, function: str, problem: Problem, echo: bool = False) -> LossOutput:
+    """The student's (loss, dW) on a problem, or a Deduction saying what is wrong with the return value.
+
+    The call may take what the reference needs for the same problem, times a generous factor.
+    echo: also find out which inputs the call changed (LossOutput.mutated; else it is empty).
+    """
+    start = time.perf_counter()
+    reference_loss(grading, function, problem)
+    timeout = grading.student.limits.timeout_after(time.perf_counter() - start)
+    reply = grading.student.call(module_of(grading, function), function, *problem.args, timeout=timeout, echo=echo)
+    if len(reply.values) != 2:
+        raise Deduction(f"{function} must return a tuple (loss, dW); it returned {len(reply.values)} value(s).")
+    loss, dW = reply.values
+    if isinstance(loss, NotNumeric) or np.size(loss) != 1:
+        raise Deduction(f"{function} must return the loss as a single number, not {loss!r}.")
+    if isinstance(dW, NotNumeric) or np.ndim(dW) != 2:
+        raise Deduction(f"{function} must return dW as a 2-D array shaped like W, not {dW!r}.")
+    loss_type = "ndarray" if isinstance(loss, np.ndarray) and loss.ndim else type(loss).__name__
+    return LossOutput(float(np.asarray(loss).reshape(-1)[0]), np.asarray(dW, dtype=float),
+                      loss_type if np.ndim(loss) == 0 else "array", reply.mutated)
+
+
+def _changed(before, after) -> bool:
+    """Did a loss or gradient really change (relative to its scale), not just in the last digits?"""
+    before, after = np.asarray(before, dtype=float), np.asarray(after, dtype=float)
+    if before.shape != after.shape:
+        return True
+    scale = max(float(np.max(np.abs(before))), 1e-300) if before.size else 1.0
+    return bool(np.max(np.abs(after - before), initial=0.0) > RELATIVE_CHANGE * scale)
+
+
+def dependence_failure(grading: GradingContext, problems: ProblemSet, function: str) -> str:
+    """Why the function does not compute a loss from the data and W ('' if it does).
+
+    Checks that do not compare values with the reference are credited only when
+    this is '', so a stub, a constant, a NaN or a near-constant return cannot
+    collect them, while a function with a novel bug still can.
+    """
+    for problem, changes in problems.dependence_problems():
+        base = call_loss(grading, function, problem)
+        others = [call_loss(grading, function, change) for change in changes]
+        for output in [base] + others:
+            if not (np.isfinite(output.loss) and np.all(np.isfinite(output.dW))):
+                return "its loss or dW is not finite (NaN or inf)"
+        if not np.any(base.dW):
+            return "its dW is all zeros"
+        moved = [_changed(base.loss, other.loss) for other in others]
+        if not moved[0] or not any(moved[1:]):  # a real hinge loss may ignore a scaled X when no margin is active
+            unchanged = [change.description for change, change_moved in zip(changes, moved) if not change_moved]
+            return f"its loss (practically) does not change when {' or '.join(unchanged)}"
+        if not any(_changed(base.dW, other.dW) for other in others[1:]):
+            return "its dW (practically) does not change when X is scaled or W is perturbed"
+    return ""
+
+
+@dataclass
+class SharedData:
+    """X (N, D) and y (N,) drawn with the grading's secret, sent once to workers that keep them by name."""
+    X: np.ndarray
+    y: np.ndarray
+    num_classes: int
+    name: str
+
+    @property
+    def stored(self):
+        return Stored(f"X{self.name}"), Stored(f"y{self.name}")
+
+
+def share_data(grading: GradingContext, name: str, workers, shape, seed: int) -> SharedData:
+    num_train, dim, num_classes = shape
+    rng = grading.rng(seed)
+    data = SharedData(rng.standard_normal((num_train, dim)), rng.integers(num_classes, size=num_train),
+                      num_classes, name)
+    for worker in workers:
+        worker.store(**{f"X{name}": data.X, f"y{name}": data.y})
+    return data
+
+
+def timed_rounds(grading: GradingContext, function: str, data: SharedData, seed: int):
+    """SPEED_ROUNDS requests of function on the shared data, each with a fresh W drawn with the secret."""
+    rng = grading.rng(seed)
+    for _ in range(SPEED_ROUNDS):
+        W = 1e-3 * rng.standard_normal((data.X.shape[1], data.num_classes))
+        yield Timed(module_of(grading, function), function, (W, *data.stored, TIMED_REG))
+
+
+def timed_answer_judge(function: str, X: np.ndarray, y: np.ndarray):
+    """judge(request, student_values, reference_values) -> '' if the student's timed answer is right, else why not.
+
+    Right is the reference's (loss, dW), or a catalogued mistake's (those already
+    cost their value checks), dW in either orientation.
+    """
+    def judge(request, student, reference):
+        W, reg = request.args[0], request.args[3]
+        if len(student) != 2 or any(isinstance(value, NotNumeric) for value in student):
+            return "it did not return (loss, dW)"
+        loss, dW = student
+        dWs = [dW, dW.T] if np.ndim(dW) == 2 else [dW]
+        loss_ok = close(loss, reference[0])
+        dW_ok = any(close(candidate, reference[1]) for candidate in dWs)
+        if not (loss_ok and dW_ok):
+            variants = mistakes.variants(loss_kind(function), W, X, y, reg)
+            loss_ok = loss_ok or any(close(loss, variant[1]) for variant in variants)
+            dW_ok = dW_ok or any(close(candidate, variant[2]) for variant in variants for candidate in dWs)
+        if loss_ok and dW_ok:
+            return ""
+        return f"its {'loss' if not loss_ok else 'dW'} differs from the reference's"
+    return judge

@@ -1,0 +1,56 @@
+"""Fixtures of the linear-classifier rubric; `grading`, the grading under way, comes from the engine's plugin.
+
+Each fixture is state several checks share, computed once per grading: the
+problems drawn with the secret, whether a loss really computes from its data,
+the two training runs, and the data the speed checks time on.
+"""
+from functools import cache
+
+import pytest
+
+from autograder.rubric import Deduction
+
+from ..losses import DEV_SHAPE, SPEED_SHAPE, dependence_failure, share_data
+from ..problems import ProblemSet
+from ..classifier import RUNS, train
+
+pytest_plugins = ["autograder.rubric.plugin"]
+
+
+@pytest.fixture(scope="session")
+def problems(grading) -> ProblemSet:
+    """Every problem the loss checks pose, drawn with the grading's secret."""
+    return ProblemSet(grading.secret)
+
+
+@pytest.fixture(scope="session")
+def computes_a_loss(grading, problems):
+    """computes_a_loss(function) deducts unless the function's loss and dW are finite and really depend on
+    X, y and W (decided once per function): checks that do not compare with the reference need that first."""
+    @cache
+    def failure(function: str) -> str:
+        return dependence_failure(grading, problems, function)
+
+    def require(function: str) -> None:
+        if failure(function):
+            raise Deduction(f"This is credited once {function} computes a loss from the data: "
+                            f"{failure(function)}.", "does not compute a loss")
+    return require
+
+
+@pytest.fixture(scope="session")
+def training_runs(grading):
+    """Two successive train calls on one classifier; if they fail, every check that needs them fails alike."""
+    return train(grading, RUNS)
+
+
+@pytest.fixture(scope="session")
+def speed_data(grading):
+    """The speed checks' X, y, stored in the student's worker and the reference's."""
+    return share_data(grading, "speed", [grading.student, grading.reference], SPEED_SHAPE, 7)
+
+
+@pytest.fixture(scope="session")
+def dev_data(grading):
+    """dev_data(): CS231n's dev-set shape, stored in the student's worker on first use (for a reported figure)."""
+    return cache(lambda: share_data(grading, "dev", [grading.student], DEV_SHAPE, 9))
