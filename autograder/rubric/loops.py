@@ -20,7 +20,7 @@ check cannot follow it refuses (StaticCheckError).
 import ast
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
-from .bindings import Binding, ModuleScope, StaticCheckError
+from .bindings import Binding, ModuleScope, StaticCheckError, python_source, sibling_tampering
 
 ITERATING_CALLS = {"map", "filter", "reduce", "starmap", "accumulate", "apply_along_axis", "apply_over_axes",
                    "vectorize", "frompyfunc", "fromiter", "nditer", "ndenumerate", "iter"}
@@ -251,3 +251,22 @@ def example_loops(source: str, function_name: str, rows: Optional[Sequence[int]]
         edges.setdefault(id(binding), set()).update(id(target) for target, _ in targets)
         pending += targets
     return findings + _cycles(edges, names)
+
+
+def graded_loops(grading, function: str, rows: Optional[Sequence[int]]) -> Optional[List[str]]:
+    """example_loops for a graded function of the grading's submission, as the file is decoded by Python;
+    StaticCheckError also when another graded file could rebind the module's names at import."""
+    assignment = grading.assignment
+    module, qualified = assignment.location(function)
+    loops = example_loops(python_source(grading.sources[module]), qualified, rows)
+    package = {part for name in (assignment.package, *assignment.package_aliases) for part in name.split(".")}
+    for sibling, text in sorted(grading.sources.items()):
+        if sibling == module:
+            continue
+        try:
+            tampering = sibling_tampering(python_source(text), module, package, set(assignment.modules))
+        except (StaticCheckError, SyntaxError, RecursionError, MemoryError, ValueError, LookupError):
+            continue  # a file that cannot be read cannot be imported either
+        if tampering:
+            raise StaticCheckError(f"{sibling}.py, {tampering}, which could rebind names of {module}.py")
+    return loops
