@@ -1,7 +1,8 @@
 """What an assignment's rubric is written with: a pytest suite whose tests are graded checks.
 
 A check is a test marked `@check(points, function, kind)` (or parametrised with
-`case(...)`); it uses the `grading` fixture (a GradingContext) and fails with a
+`case(...)`, or `@question(name)` for a notebook answer cell, read with
+notebook_answer); it uses the `grading` fixture (a GradingContext) and fails with a
 Deduction that says, for the student, what is wrong. A StudentError escaping a
 check (the student's code raised, hung or crashed) becomes feedback naming what
 happened. The plugin (plugin.py) validates every marker at collection, records
@@ -12,9 +13,11 @@ import numpy as np
 import pytest
 
 from ..sandbox.process import NotNumeric, Stored, StudentError
+from .answers import notebook_answer, question
 from .context import Deduction, GradingContext
 
-__all__ = ["Deduction", "GradingContext", "NotNumeric", "Stored", "StudentError", "case", "check", "close"]
+__all__ = ["Deduction", "GradingContext", "NotNumeric", "Stored", "StudentError", "case", "check", "close",
+           "notebook_answer", "question"]
 
 RTOL = 1e-4  # float32 solutions stay well inside; every catalogued mistake of the kit's rubrics lands far outside
 

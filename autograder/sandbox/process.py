@@ -56,7 +56,8 @@ class Limits:
     disk_bytes: int = 32 * 2**20   # the box's writable folder, all files together
     processes: int = 32            # inside a box; outside one the worker may start none
     open_files: int = 256
-    call_timeout: float = 3.0      # a call with no reference time to go by (imports, answers, harness steps)
+    call_timeout: float = 3.0      # a call with no reference time to go by (imports, harness steps)
+    answer_timeout: float = 1.0    # a notebook answer cell: a definition or a one-line computation
     call_floor: float = 1.0        # a call the reference makes in t seconds gets max(floor, factor * t) ...
     call_factor: float = 50.0
     call_ceiling: float = 10.0     # ... and never more than this

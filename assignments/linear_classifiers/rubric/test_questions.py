@@ -7,37 +7,15 @@ import math
 
 import numpy as np
 
-from autograder.rubric import Deduction, NotNumeric, StudentError, check
+from autograder.rubric import Deduction, notebook_answer, question
 
 CLASS_COUNTS = [2, 3, 10]
-
-
-def answer(grading, name, inputs=()):
-    """The student's answer as a float array, or a Deduction saying why there is none."""
-    if grading.notebook_problem:
-        raise Deduction(f"{name} could not be graded: {grading.notebook_problem}.")
-    if name not in grading.answers:
-        raise Deduction(f"No answer cell defines {name}: keep the answer cells of the notebook.")
-    try:
-        value = grading.student.operate("answer", grading.answers[name], name, list(inputs), function=name).values[0]
-    except StudentError as error:
-        if error.kind == "not_implemented":
-            raise Deduction(f"{name} is not answered yet.") from None
-        raise Deduction(f"Running the cell that answers {name} failed: {error}") from None
-    if isinstance(value, NotNumeric):
-        raise Deduction(f"{name} has the wrong form ({value!r}); see the question for what to give.")
-    return np.asarray(value, dtype=float)
-
-
-def question(name: str):
-    """The marker of a 1-point check of the answer cell `name`."""
-    return check(points=1, function="questions", kind="values", answer=name)
 
 
 @question("answer_svm_init_loss")
 def test_svm_loss_at_initialisation(grading):
     """SVM loss at initialisation, as a function of C"""
-    values = answer(grading, "answer_svm_init_loss", CLASS_COUNTS)
+    values = notebook_answer(grading, "answer_svm_init_loss", CLASS_COUNTS)
     if not np.allclose(values, [c - 1 for c in CLASS_COUNTS]):
         raise Deduction("Not quite: with all scores about 0, what does each wrong class add to the loss?")
 
@@ -45,7 +23,7 @@ def test_svm_loss_at_initialisation(grading):
 @question("answer_softmax_init_loss")
 def test_softmax_loss_at_initialisation(grading):
     """softmax loss at initialisation, as a function of C"""
-    values = answer(grading, "answer_softmax_init_loss", CLASS_COUNTS)
+    values = notebook_answer(grading, "answer_softmax_init_loss", CLASS_COUNTS)
     if not np.allclose(values, [math.log(c) for c in CLASS_COUNTS]):
         raise Deduction("Not quite: with all scores equal, what probability does the correct class get?")
 
@@ -53,7 +31,7 @@ def test_softmax_loss_at_initialisation(grading):
 @question("answer_svm_loss_all_classes_init")
 def test_svm_loss_summing_over_all_classes(grading):
     """SVM loss at initialisation if the sum included the correct class"""
-    values = answer(grading, "answer_svm_loss_all_classes_init", CLASS_COUNTS)
+    values = notebook_answer(grading, "answer_svm_loss_all_classes_init", CLASS_COUNTS)
     if not np.allclose(values, CLASS_COUNTS):
         raise Deduction("Not quite: what does the term j = y_i add, whatever the scores?")
 
@@ -61,20 +39,20 @@ def test_svm_loss_summing_over_all_classes(grading):
 @question("answer_svm_loss_range")
 def test_svm_loss_range(grading):
     """smallest and largest possible SVM loss"""
-    if not np.array_equal(answer(grading, "answer_svm_loss_range"), [0.0, np.inf]):
+    if not np.array_equal(notebook_answer(grading, "answer_svm_loss_range"), [0.0, np.inf]):
         raise Deduction("Not quite: give (min, max); can a hinge term be negative, and is it bounded?")
 
 
 @question("answer_softmax_loss_range")
 def test_softmax_loss_range(grading):
     """smallest and largest possible softmax loss"""
-    if not np.array_equal(answer(grading, "answer_softmax_loss_range"), [0.0, np.inf]):
+    if not np.array_equal(notebook_answer(grading, "answer_softmax_loss_range"), [0.0, np.inf]):
         raise Deduction("Not quite: give (min, max); what is -log p as p goes to 1 and to 0?")
 
 
 @question("answer_l2_prefers")
 def test_l2_preference(grading):
     """which of w1 = [1,0,0,0] and w2 = [.25,.25,.25,.25] L2 regularisation prefers"""
-    choice = answer(grading, "answer_l2_prefers", ["w1", "w2"])
+    choice = notebook_answer(grading, "answer_l2_prefers", ["w1", "w2"])
     if choice.tolist() != [1]:
         raise Deduction("Not quite: compare sum(w * w) for the two; answer 'w1' or 'w2'.")
