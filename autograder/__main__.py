@@ -30,8 +30,9 @@ def _summary(module_name: str):
 
 def add_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
     """Every option of a verb: the ones all verbs share, then the verb's own."""
+    from .assignment import default_name, names
     parser.add_argument("--assignment", metavar="NAME",
-                        help="the assignment (a package of assignments/; default: the kit's default)")
+                        help=f"the assignment: {', '.join(names())} (default: {default_name()})")
     importlib.import_module(VERBS[verb]).add_arguments(parser)
 
 
