@@ -86,6 +86,14 @@ def fill_disk(megabytes):
     return float(megabytes)
 
 
+def spin(seconds):
+    """Busy (never reading the grader's pipe) for seconds, then return."""
+    end = time.monotonic() + float(seconds)
+    while time.monotonic() < end:
+        pass
+    return 1.0
+
+
 def plant_daemon(tag, seconds):
     """fork, setsid, fork: a daemon named tag that outlives its parent (and ends by itself later)."""
     if os.fork() == 0:
@@ -306,6 +314,31 @@ def children_of(pid: int) -> list:
         except (OSError, IndexError, ValueError):
             pass
     return found
+
+
+def test_a_busy_worker_dies_with_its_grader_killed_with_sigkill(tmp_path):
+    """The worker is in the middle of a call, so only the kernel can end it (no end of its pipe to read):
+    as root without a box too, where changing to nobody clears the parent-death signal unless it is set again."""
+    script = tmp_path / "grader.py"
+    script.write_text(f"""
+import sys, threading, time
+sys.path.insert(0, {str(ROOT)!r})
+from tests.test_sandbox_attacks import attacker
+worker = attacker()
+threading.Thread(target=lambda: worker.call("linear_svm", "spin", 120.0, timeout=300), daemon=True).start()
+print("calling", flush=True)
+time.sleep(3600)
+""")
+    grader = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    assert grader.stdout.readline().strip() == "calling"
+    time.sleep(1.0)  # well inside the spin
+    assert worker_processes(grader.pid), "the grader has no worker, so this test proves nothing"
+    grader.kill()
+    grader.wait()
+    deadline = time.monotonic() + 5
+    while worker_processes(grader.pid) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not worker_processes(grader.pid), "a worker outlived its grader"
 
 
 @pytest.mark.slow

@@ -234,13 +234,19 @@ def _remount_read_only(target: str) -> None:
 # ---------------------------------------------------------------------------- the locks
 
 def drop_privileges(user: tuple) -> str:
-    """No capabilities, no way back: root becomes `user` (uid, gid); anyone else keeps their uid."""
+    """No capabilities, no way back: root becomes `user` (uid, gid); anyone else keeps their uid.
+
+    Changing the user clears the kernel's parent-death signal, so it is set again
+    here: without a box, that signal is what ends a worker whose grader is killed.
+    """
     for capability in range(64):
         libc.prctl(PR_CAPBSET_DROP, capability, 0, 0, 0)
     if os.getuid() == 0 and user is not None:
+        parent = os.getppid()
         os.setgroups([])
         os.setgid(user[1])
         os.setuid(user[0])
+        die_with_parent(parent)
     header = struct.pack("Ii", 0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
     data = ctypes.create_string_buffer(24)  # effective, permitted, inheritable: all empty
     _check(libc.capset(header, data), "capset")
