@@ -18,7 +18,7 @@ from autograder.rubric import check
 def test_fine(grading):
     """a check that passes"""
 '''
-CONFTEST = 'pytest_plugins = ["autograder.rubric.plugin"]\n'
+CONFTEST = "from autograder.rubric.plugin import *  # noqa\n"
 
 
 def run_suite(folder: Path, **modules):

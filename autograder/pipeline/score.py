@@ -61,8 +61,8 @@ def run_rubric(context: GradingContext, rubric: Optional[Path] = None) -> Record
     against it; the record holds the results and flags."""
     record = Record()
     rubric = (rubric or context.assignment.rubric_dir).resolve()
-    arguments = [str(rubric), "-p", "autograder.rubric.plugin", "-p", "no:cacheprovider", "-p", "no:terminal",
-                 "-p", "no:logging", "-W", "ignore", "--rootdir", str(rubric)]
+    arguments = [str(rubric), "-p", "no:cacheprovider", "-p", "no:terminal", "-p", "no:logging", "-W", "ignore",
+                 "--rootdir", str(rubric)]
     with _no_plugin_autoload():
         status = pytest.main(arguments, plugins=[_Engine(context, record, rubric)])
     problems = []
@@ -108,8 +108,8 @@ def collect_rubric(assignment: Assignment) -> List[RubricCheck]:
     collector = _Collector()
     rubric = assignment.rubric_dir
     with _no_plugin_autoload():
-        status = pytest.main([str(rubric), "--collect-only", "-p", "autograder.rubric.plugin",
-                              "-p", "no:cacheprovider", "-p", "no:terminal", "--rootdir", str(rubric)],
+        status = pytest.main([str(rubric), "--collect-only", "-p", "no:cacheprovider", "-p", "no:terminal",
+                              "--rootdir", str(rubric)],
                              plugins=[collector])
     if status != pytest.ExitCode.OK or not collector.checks:
         raise RubricError(f"the rubric {rubric} does not collect cleanly ({status!r}, {len(collector.checks)} "

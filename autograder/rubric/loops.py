@@ -21,6 +21,7 @@ import ast
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
 from .bindings import Binding, ModuleScope, StaticCheckError, python_source, sibling_tampering
+from .context import Deduction
 
 ITERATING_CALLS = {"map", "filter", "reduce", "starmap", "accumulate", "apply_along_axis", "apply_over_axes",
                    "vectorize", "frompyfunc", "fromiter", "nditer", "ndenumerate", "iter"}
@@ -253,12 +254,28 @@ def example_loops(source: str, function_name: str, rows: Optional[Sequence[int]]
     return findings + _cycles(edges, names)
 
 
-def graded_loops(grading, function: str, rows: Optional[Sequence[int]]) -> Optional[List[str]]:
-    """example_loops for a graded function of the grading's submission, as the file is decoded by Python;
-    StaticCheckError also when another graded file could rebind the module's names at import."""
+def graded_loops(grading, function: str, rows: Optional[Sequence[int]]) -> List[str]:
+    """example_loops for a graded function of the grading's submission, its file decoded as Python decodes it;
+    a Deduction saying why when the check cannot vouch for it: the file does something the check cannot
+    follow, another graded file could rebind the module's names at import, or the name is never bound."""
+    module, qualified = grading.assignment.location(function)
+    try:
+        loops = example_loops(python_source(grading.sources[module]), qualified, rows)
+        tampering = _sibling_tampering(grading, module)
+        if tampering:
+            raise StaticCheckError(tampering)
+    except StaticCheckError as error:
+        raise Deduction(f"The static check could not vouch for {function} in {module}.py: {error}") from None
+    except (SyntaxError, RecursionError, MemoryError, ValueError, LookupError):
+        raise Deduction(f"{module}.py could not be read for the static check.") from None
+    if loops is None:
+        raise Deduction(f"No definition of {qualified} found in {module}.py for the static check.")
+    return loops
+
+
+def _sibling_tampering(grading, module: str) -> str:
+    """What another graded file does that could rebind this module's names at import ('' if nothing)."""
     assignment = grading.assignment
-    module, qualified = assignment.location(function)
-    loops = example_loops(python_source(grading.sources[module]), qualified, rows)
     package = {part for name in (assignment.package, *assignment.package_aliases) for part in name.split(".")}
     for sibling, text in sorted(grading.sources.items()):
         if sibling == module:
@@ -268,5 +285,5 @@ def graded_loops(grading, function: str, rows: Optional[Sequence[int]]) -> Optio
         except (StaticCheckError, SyntaxError, RecursionError, MemoryError, ValueError, LookupError):
             continue  # a file that cannot be read cannot be imported either
         if tampering:
-            raise StaticCheckError(f"{sibling}.py, {tampering}, which could rebind names of {module}.py")
-    return loops
+            return f"{sibling}.py, {tampering}, which could rebind names of {module}.py"
+    return ""

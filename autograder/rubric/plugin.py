@@ -1,7 +1,9 @@
 """The pytest plugin every rubric runs under: markers checked, one result per check, run by the engine or by hand.
 
-A rubric's conftest.py names it (`pytest_plugins = ["autograder.rubric.plugin"]`).
-The engine (pipeline/score.py) runs the rubric with a prepared GradingContext;
+A rubric's conftest.py takes its hooks and the `grading` fixture
+(`from autograder.rubric.plugin import *`), so they apply to the rubric's folder
+only, however pytest was started. The engine (pipeline/score.py) runs the
+rubric with a prepared GradingContext;
 an instructor runs it directly, `python -m pytest assignments/<name>/rubric
 --submission PATH [-k ...] [--pdb]`, and the plugin grades PATH itself and
 prints the kit's report at the end. Either way:
@@ -29,6 +31,9 @@ from .. import assignment as assignments
 from ..pipeline.results import CheckResult
 from ..sandbox.process import StudentError
 from .context import Deduction, GradingContext
+
+__all__ = ["pytest_addoption", "pytest_configure", "pytest_collection_modifyitems", "grading",
+           "pytest_runtest_makereport", "pytest_terminal_summary"]
 
 CONTEXT = pytest.StashKey[GradingContext]()
 ASSIGNMENT = pytest.StashKey[assignments.Assignment]()
@@ -79,8 +84,11 @@ def check_id(item: pytest.Item) -> str:
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rubric", "grading a submission with this rubric")
-    group.addoption("--submission", metavar="PATH", help="the folder or .zip to grade (running a rubric by hand)")
-    group.addoption("--strict-sandbox", action="store_true", help="refuse to grade without every sandbox protection")
+    try:
+        group.addoption("--submission", metavar="PATH", help="the folder or .zip to grade (running a rubric by hand)")
+        group.addoption("--strict-sandbox", action="store_true", help="refuse to grade without every sandbox protection")
+    except ValueError:  # another assignment's rubric, collected in the same run, added them already
+        pass
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -115,15 +123,26 @@ def _validate(item: pytest.Item) -> assignments.Assignment:
     return assignment
 
 
+def _in_a_rubric(item: pytest.Item) -> bool:
+    """Is the item a test of the rubric being run (the engine's), or of some assignment's rubric?"""
+    path = Path(item.path).resolve()
+    if RUBRIC_DIR in item.config.stash:
+        return path.is_relative_to(item.config.stash[RUBRIC_DIR])
+    assignment = assignments.of_path(path)
+    return assignment is not None and path.is_relative_to(assignment.rubric_dir)
+
+
 def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: List[pytest.Item]) -> None:
-    """Every test is one well-formed check of one assignment, or nothing runs."""
-    found = {assignment.name: assignment for assignment in map(_validate, items)}
-    if len(found) > 1:
-        raise pytest.UsageError(f"one rubric at a time: these tests grade {', '.join(sorted(found))}")
-    if found:
+    """Every test of a rubric is one well-formed check of one assignment, or nothing runs."""
+    checks = [item for item in items if _in_a_rubric(item)]
+    found = {assignment.name: assignment for assignment in map(_validate, checks)}
+    grading_one = CONTEXT in config.stash or config.getoption("submission", None)
+    if len(found) > 1 and grading_one:
+        raise pytest.UsageError(f"one rubric grades a submission: these tests are of {', '.join(sorted(found))}")
+    if len(found) == 1:
         config.stash[ASSIGNMENT] = next(iter(found.values()))
         config.stash.setdefault(RUBRIC_DIR, config.stash[ASSIGNMENT].rubric_dir)
-    config.stash[RECORD].collected = len(items)
+    config.stash[RECORD].collected = len(checks)
 
 
 @pytest.fixture(scope="session")
@@ -132,7 +151,7 @@ def grading(request: pytest.FixtureRequest) -> GradingContext:
     config = request.config
     if CONTEXT in config.stash:
         return config.stash[CONTEXT]
-    path = config.getoption("submission")
+    path = config.getoption("submission", None)  # None where pytest started elsewhere, without the option
     if not path:
         pytest.skip("a rubric grades a submission: run it with --submission PATH")
     from ..pipeline.grade import open_grading
@@ -180,7 +199,7 @@ def _check(item: pytest.Item, rubric: dict, excinfo, record: Record) -> CheckRes
 def pytest_terminal_summary(terminalreporter, config: pytest.Config) -> None:
     """Run by hand: the kit's report of what the checks found."""
     record = config.stash[RECORD]
-    if not config.getoption("submission") or not record.checks:
+    if not config.getoption("submission", None) or not record.checks:
         return
     from ..pipeline.report import text_report
     from ..pipeline.results import GradeResult

@@ -9,12 +9,12 @@ from functools import cache
 import pytest
 
 from autograder.rubric import Deduction
+from autograder.rubric.plugin import *  # noqa: F401,F403 (the engine's hooks and the grading fixture)
 
 from ..losses import DEV_SHAPE, SPEED_SHAPE, dependence_failure, share_data
 from ..problems import ProblemSet
 from ..classifier import RUNS, train
 
-pytest_plugins = ["autograder.rubric.plugin"]
 
 
 @pytest.fixture(scope="session")

@@ -10,52 +10,17 @@ import pytest
 from autograder.assignment import load
 from autograder.pipeline.grade import grade_submission
 from autograder.pipeline.report import text_report
+from autograder.rubric.fixtures import assert_fails_exactly, failed_checks, sampled
 from autograder.sandbox.process import Limits
 
 from .fixtures.buggy import BUGGY
 from .fixtures.correct import CORRECT
 from .fixtures.forged import FORGED
 from .fixtures.hostile import EXPECTED_FLAGS, HOSTILE
-from .fixtures.submissions import ROOT, build, checked_by
+from .fixtures.submissions import ROOT, build
 
 TEST_LIMITS = Limits()  # the limits real gradings use: hostile fixtures hit them on purpose
 ASSIGNMENT = load("linear_classifiers")
-
-
-def sampled(fixtures, fast: int = 2):
-    """Every fixture as a parameter; all but the first `fast` are marked slow, so that the quick
-    run (`-m "not slow"`) grades a sample of each kind and the full run grades them all."""
-    return [pytest.param(fixture, id=fixture.name, marks=() if index < fast else pytest.mark.slow)
-            for index, fixture in enumerate(fixtures)]
-
-
-def failed_checks(result):
-    return [check for check in result.checks if not check.passed]
-
-
-def matches(check, expected):
-    function, test = expected
-    return check.function == function and checked_by(check.id) == test
-
-
-def assert_fails_exactly(result, fixture):
-    failed = failed_checks(result)
-    unexpected = [check.name for check in failed if not any(matches(check, e) for e in fixture.fails)]
-    missed = [e for e in fixture.fails if not any(matches(check, e) for check in failed)]
-    assert not unexpected and not missed, (
-        f"{fixture.name}: unexpected failures {unexpected}, expected failures that passed {missed}\n"
-        + "\n".join(f"{c.name}: {c.feedback}" for c in failed))
-    for check in failed:
-        assert check.score == 0 and check.feedback and "Traceback" not in check.feedback
-    if fixture.mistake:
-        assert any(fixture.mistake in check.feedback for check in failed), \
-            f"{fixture.name}: no feedback names '{fixture.mistake}': {[c.feedback for c in failed]}"
-    passed = [check for check in result.checks if check.passed]
-    assert all(check.score == check.max_score for check in passed)
-    if fixture.score is not None:
-        assert result.score == fixture.score, f"{fixture.name}: {result.score}, expected {fixture.score}"
-    if fixture.flag is not None:
-        assert fixture.flag in result.flags, result.flags
 
 
 def assert_plain_text(text):
