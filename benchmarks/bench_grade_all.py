@@ -4,10 +4,11 @@ A class of SIZE cycles through the grader's fixture submissions (assignments/lin
 correct, buggy and hostile ones, such as infinite loops that cost a timeout each).
 Each configuration times `python -m autograder grade-all` (start-up, gradebook and
 report included) on a fresh class in a temporary folder, so nothing is up to date.
-Run: python benchmarks/bench_grade_all.py [--sizes 100 500] [--jobs 1 2]
+Run: python benchmarks/bench_grade_all.py [--sizes 100 500] [--jobs 1 2]  (tqdm's bar goes to stderr)
 """
 import argparse
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -48,8 +49,11 @@ def measure(size: int, jobs: int) -> str:
         seconds = time.perf_counter() - start
         results = gradebook.load_grades(grades)
     errors = sum("grader_error" in result.flags for result in results.values())
+    correct = [result.execution_time for student, result in results.items()
+               if student.split("-", 1)[1] in {fixture.name for fixture in CORRECT}]
     return (f"{size:>5} {jobs:>4} {seconds:>9.1f} {60 * size / seconds:>12.1f} "
-            f"{sum(r.execution_time for r in results.values()) / size:>10.2f} {errors:>7}")
+            f"{sum(r.execution_time for r in results.values()) / size:>10.2f} "
+            f"{statistics.median(correct):>10.2f} {errors:>7}")
 
 
 def main() -> None:
@@ -58,8 +62,9 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, nargs="+", default=[1, 2], help="worker counts (default: 1 2)")
     args = parser.parse_args()
     print(f"each class cycles through {len(CORRECT)} correct, {len(BUGGY)} buggy and {len(HOSTILE)} hostile fixtures")
-    print("s/subm. is the mean grading time inside the grader; errors counts grader_error results")
-    print(f"{'size':>5} {'jobs':>4} {'seconds':>9} {'subm./min':>12} {'s/subm.':>10} {'errors':>7}")
+    print("s/subm. is the mean grading time inside the grader, s/correct the median for correct submissions; "
+          "errors counts grader_error results")
+    print(f"{'size':>5} {'jobs':>4} {'seconds':>9} {'subm./min':>12} {'s/subm.':>10} {'s/correct':>10} {'errors':>7}")
     for size in args.sizes:
         for jobs in args.jobs:
             print(measure(size, jobs), flush=True)

@@ -10,6 +10,7 @@ import numpy as np
 
 from autograder.rubric import Deduction, GradingContext, NotNumeric, Stored, close
 from autograder.rubric.timing import Timed
+from autograder.sandbox.protocol import generate
 
 from . import mistakes
 from .problems import Problem, ProblemSet
@@ -117,13 +118,14 @@ class SharedData:
 
 
 def share_data(grading: GradingContext, name: str, workers, shape, seed: int) -> SharedData:
+    """Data drawn with the grading's secret, made alike here and in each worker (no bytes sent)."""
     num_train, dim, num_classes = shape
-    rng = grading.rng(seed)
-    data = SharedData(rng.standard_normal((num_train, dim)), rng.integers(num_classes, size=num_train),
-                      num_classes, name)
+    X_seed, y_seed = (int(value) for value in grading.rng(seed).integers(2**63, size=2))
+    specs = [{"name": f"X{name}", "seed": X_seed, "shape": [num_train, dim], "kind": "normal"},
+             {"name": f"y{name}", "seed": y_seed, "shape": [num_train], "kind": "integers", "high": num_classes}]
     for worker in workers:
-        worker.store(**{f"X{name}": data.X, f"y{name}": data.y})
-    return data
+        worker.generate(*specs)
+    return SharedData(*map(generate, specs), num_classes, name)
 
 
 def timed_rounds(grading: GradingContext, function: str, data: SharedData, seed: int):

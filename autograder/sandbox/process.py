@@ -169,6 +169,7 @@ class Worker:
             name: StudentError("missing", why) for name, why in (unavailable or {}).items()}
         self.imported: set = set()
         self.stored: Dict[str, np.ndarray] = {}
+        self.generated: List[dict] = []  # specs of arrays made in the worker (protocol.generate)
         self.protections: Dict[str, str] = {}
         self.process: Optional[subprocess.Popen] = None
         self.deadline = time.monotonic() + limits.total_seconds
@@ -239,6 +240,9 @@ class Worker:
         self.imported = set()
         if self.stored:
             self._send({"op": "store", "names": list(self.stored)}, list(self.stored.values()))
+            self._receive(self.limits.startup_timeout)
+        if self.generated:
+            self._send({"op": "generate", "arrays": self.generated})
             self._receive(self.limits.startup_timeout)
 
     def renew(self) -> None:
@@ -339,6 +343,13 @@ class Worker:
             self.broken[module] = error
             raise
         self.imported.add(module)
+
+    def generate(self, *specs: dict) -> None:
+        """Have the worker make arrays (see protocol.generate, which makes the same ones here) that later
+        calls refer to by name (Stored): large data without its bytes crossing the pipe."""
+        self.generated += list(specs)
+        if self.process is not None:
+            self.request({"op": "generate", "arrays": list(specs)})
 
     def store(self, **arrays: np.ndarray) -> None:
         """Send arrays once; later calls refer to them by name (see protocol.py)."""

@@ -16,6 +16,12 @@ they were after the call, in argument order, so the grader itself can tell
 whether the function changed them (asked only where that is checked: it doubles
 the traffic).
 
+A "generate" request makes arrays in the worker instead of sending them: for
+each of its "arrays" ({"name", "seed", "shape", "kind": "normal" or "integers",
+"high"}), generate(spec) draws the same array on both sides, so the grader
+knows every value without the bytes crossing the pipe; the worker keeps them
+by name, as "store" does.
+
 Callbacks: while an operation runs, the worker may send a message with
 "callback" (a name, e.g. "loss") and "results" (its values, in the reply form)
 instead of the reply. The grader answers with a request whose "op" is
@@ -39,6 +45,15 @@ ERROR_KINDS = ("exception", "not_implemented", "import", "missing", "timeout", "
                "memory", "bad_output", "protocol")
 MAX_REQUEST_BYTES = 512 * 2**20
 MAX_REPLY_BYTES = 64 * 2**20
+
+
+def generate(spec: dict) -> np.ndarray:
+    """The array a "generate" request names: standard normal floats or integers in [0, high), from its seed."""
+    rng = np.random.default_rng(int(spec["seed"]))
+    shape = tuple(int(size) for size in spec["shape"])
+    if spec["kind"] == "integers":
+        return rng.integers(int(spec["high"]), size=shape)
+    return rng.standard_normal(shape)
 
 
 class ProtocolError(Exception):

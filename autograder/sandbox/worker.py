@@ -225,6 +225,9 @@ class Server:
         if op == "store":
             self.stored.update(zip(header["names"], arrays))
             return []
+        if op == "generate":
+            self.stored.update({spec["name"]: protocol.generate(spec) for spec in header["arrays"]})
+            return []
         if op == "import":
             self.modules.load(header["module"])
             return []

@@ -13,7 +13,7 @@ from autograder.rubric.timing import MAX_RATIO, Timed, compare_speed, speedup
 
 from .. import mistakes
 from ..losses import (DEV_SHAPE, FLOAT_TYPES, SPEED_SHAPE, TIMED_REG, call_loss, loss_kind, module_of, naive_of,
-                      reference_loss, timed_answer_judge, timed_rounds)
+                      timed_answer_judge, timed_rounds)
 from ..problems import Problem
 
 NUMERICAL_STEP = 1e-2      # exact for the hinge away from kinks; O(h^2) error for softmax
@@ -27,11 +27,9 @@ PER_EXAMPLE_ARGUMENTS = (1, 2)  # X and y in f(W, X, y, reg)
     case("softmax_loss_naive", 4, "values"),
     case("softmax_loss_vectorized", 4, "values"),
 ])
-def test_loss_values(grading, problems, function):
+def test_loss_values(value_outputs, function):
     """loss matches the reference (several shapes, N=1, C=2, ties at the margin, large D)"""
-    for problem in problems.value_problems():
-        output = call_loss(grading, function, problem)
-        expected, _ = reference_loss(grading, function, problem)
+    for problem, output, (expected, _) in value_outputs(function):
         if not close(output.loss, expected):
             mistake, sentence = mistakes.diagnose(loss_kind(function), problem, output.loss, "loss")
             raise Deduction(f"On a problem with {problem.description}, your loss differs from the "
@@ -44,11 +42,9 @@ def test_loss_values(grading, problems, function):
     case("softmax_loss_naive", 4, "values"),
     case("softmax_loss_vectorized", 4, "values"),
 ])
-def test_gradient_values(grading, problems, function):
+def test_gradient_values(value_outputs, function):
     """dW matches the reference"""
-    for problem in problems.value_problems():
-        output = call_loss(grading, function, problem)
-        _, expected = reference_loss(grading, function, problem)
+    for problem, output, (_, expected) in value_outputs(function):
         accepted = [expected]
         if loss_kind(function) == "svm":  # at a kink either one-sided slope is a valid subgradient
             accepted.append(mistakes.tie_tolerant_gradient(*problem.args))
