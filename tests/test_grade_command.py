@@ -133,3 +133,13 @@ def test_cli_writes_results_for_a_deep_notebook_and_escape_codes(tmp_path):
     results = json.loads(out.read_text())
     assert results["score"] == 79 and "bad_notebook" in results["extra_data"]["flags"]
     assert not any("\x1b" in test["output"] for test in results["tests"])
+
+
+def test_a_grader_error_is_exit_code_5_and_a_line_on_stderr(monkeypatch, capsys, solutions_dir):
+    from autograder.__main__ import main
+    from autograder.pipeline import grade
+    from autograder.rubric.plugin import Record
+    monkeypatch.setattr(grade, "run_rubric", lambda context: Record(flags=["grader_error"]))
+    assert main(["grade", str(solutions_dir)]) == 5
+    printed = capsys.readouterr()
+    assert printed.err.startswith("error: the grader failed") and "Flags:" in printed.out

@@ -4,7 +4,8 @@ SUBMISSION is a folder or a .zip holding the assignment's graded files anywhere
 inside (this kit's layout, the course's original one, or none). The report lists every check with
 its points and, for a failed one, a line of feedback naming the likely mistake;
 `--out` also writes Gradescope's results.json. Exit codes: 0 graded, 3 refused
-(--strict without every protection), 4 nothing gradable handed in.
+(--strict without every protection), 4 nothing gradable handed in, 5 the grader
+itself failed (flag grader_error: its rubric did not run cleanly; details on stderr).
 """
 import argparse
 import sys
@@ -49,4 +50,7 @@ def run(args: argparse.Namespace) -> int:
     if args.out:
         write_json_atomically(args.out, result.to_gradescope())
         print(f"wrote {args.out}")
+    if "grader_error" in result.flags:
+        print("error: the grader failed on this submission (flag grader_error): see the lines above", file=sys.stderr)
+        return 5
     return 4 if unusable else 0
