@@ -2,7 +2,8 @@
 
 Each assignment is a package `assignments/<name>/` whose `ASSIGNMENT` is an
 `Assignment`; beside it sit its worker-side harness (`harness.py`, run in the
-sandbox), its helpers and its rubric (`rubric/`, a pytest suite). Its
+sandbox), its helpers, its rubric (`rubric/`, a pytest suite) and the packages
+its submissions may import besides the grader's own (`requirements.txt`). Its
 reference solution is `solutions/<name>/`, its student release
 `assignment/<name>/`. The engine names no assignment: it loads them by name,
 and `assignments.DEFAULT` is the one a verb grades when none is given.
@@ -68,6 +69,11 @@ class Assignment:
     @property
     def harness(self) -> Path:
         return self.package_dir / "harness.py"
+
+    @property
+    def requirements(self) -> Path:
+        """pip's requirements for what its submissions may import beyond the grader's own (installed where it grades)."""
+        return self.package_dir / "requirements.txt"
 
     @property
     def source_dir(self) -> Path:

@@ -7,6 +7,7 @@ the seconds run_autograder takes to grade the reference in that image.
 Run: python benchmarks/bench_gradescope_image.py [--assignment NAME]
 """
 import argparse
+import os
 import shutil
 import subprocess
 import sys
@@ -25,7 +26,18 @@ BASE_IMAGE = "linclass/debian:bookworm"
 
 
 def docker(*arguments: str) -> str:
-    return subprocess.run(["docker", *arguments], check=True, capture_output=True, text=True).stdout
+    done = subprocess.run(["docker", *arguments], capture_output=True, text=True)
+    if done.returncode:
+        sys.exit(f"docker {arguments[0]} failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def certificates() -> list:
+    """Options that let setup.sh's pip trust what this machine's pip trusts (a network may intercept TLS)."""
+    bundle = os.environ.get("PIP_CERT") or os.environ.get("SSL_CERT_FILE")
+    if not bundle or not Path(bundle).is_file():
+        return []
+    return ["-v", f"{bundle}:/etc/host-ca-bundle.crt:ro", "-e", "PIP_CERT=/etc/host-ca-bundle.crt"]
 
 
 def main(argv=None) -> int:
@@ -43,7 +55,7 @@ def main(argv=None) -> int:
             (folder / "autograder" / "source" / script).chmod(0o755)
         shutil.copytree(assignment.source_dir / assignment.module_folder, folder / "submission" / "classifiers")
         shutil.copy(assignment.source_dir / assignment.notebook, folder / "submission")
-        docker("create", "--name", name, BASE_IMAGE, "bash", "/autograder/source/setup.sh")
+        docker("create", "--name", name, *certificates(), BASE_IMAGE, "bash", "/autograder/source/setup.sh")
         try:
             docker("cp", str(folder / "autograder"), f"{name}:/")
             began = time.perf_counter()

@@ -58,7 +58,7 @@ def test_the_grep_finds_an_assignments_names_where_they_are(name):
 @pytest.mark.parametrize("name", NAMES)
 def test_each_assignment_is_a_complete_package(name):
     spec = assignments.load(name)
-    assert spec.harness.is_file() and (spec.rubric_dir / "conftest.py").is_file()
+    assert spec.harness.is_file() and (spec.rubric_dir / "conftest.py").is_file() and spec.requirements.is_file()
     assert "autograder.rubric.plugin" in (spec.rubric_dir / "conftest.py").read_text()
     assert all((spec.reference_dir / f"{module}.py").is_file() for module in spec.modules)
     assert (spec.source_dir / spec.notebook).is_file() and spec.release_dir.is_dir()

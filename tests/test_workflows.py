@@ -68,7 +68,8 @@ def check_command(argv: list, root: Path = ROOT):
         add_arguments(parser, verb)
         return verb, parser.parse_args(arguments)
     if module == "pip":
-        assert arguments[:2] == ["install", "-r"] and (root / arguments[2]).is_file(), argv
+        files = [arguments[index + 1] for index, argument in enumerate(arguments) if argument == "-r"]
+        assert arguments[:2] == ["install", "-r"] and all((root / path).is_file() for path in files), argv
     elif module == "pytest":
         assert all((root / path).exists() for path in arguments), argv
     else:

@@ -2,8 +2,9 @@
 
 The zip holds `setup.sh` and `run_autograder` at its root (Gradescope unpacks it
 into /autograder/source), `requirements-grading.txt`, the engine (`autograder/`),
-the assignment's package (`assignments/<name>/`: its rubric and harness, its
-own tests left out) and its reference solution (`solutions/<name>/`).
+the assignment's package (`assignments/<name>/`: its rubric, harness and the
+requirements of its submissions, its own tests left out) and its reference
+solution (`solutions/<name>/`).
 setup.sh builds the virtual environment /autograder/venv with what grading needs;
 run_autograder grades /autograder/submission into /autograder/results/results.json.
 Both read the root from $AUTOGRADER_ROOT when it is set, so the layout can be
@@ -26,7 +27,9 @@ apt-get update
 DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 10) and "the kit needs Python 3.10+: choose a newer base image")'
 python3 -m venv "$ROOT/venv"
-"$ROOT/venv/bin/python" -m pip install -r "$ROOT/source/requirements-grading.txt"
+"$ROOT/venv/bin/python" -m pip install -r "$ROOT/source/requirements-grading.txt" \
+    -r "$ROOT/source/assignments/__ASSIGNMENT__/requirements.txt"
+chmod -R go+rX "$ROOT/venv"  # student code runs as an unprivileged user: the interpreter must stay readable
 """
 RUN_AUTOGRADER = """#!/usr/bin/env bash
 # Gradescope runs this for each submission, as root.
@@ -34,9 +37,8 @@ set -euo pipefail
 ROOT="${AUTOGRADER_ROOT:-/autograder}"
 cd "$ROOT/source"
 # Student code runs as an unprivileged user: whatever that user must not read must not be readable by it,
-# even where the container allows no sandbox namespaces. The interpreter stays readable.
+# even where the container allows no sandbox namespaces (setup.sh left the interpreter readable).
 chmod -R go-rwx "$ROOT/source/assignments" "$ROOT/source/solutions"
-chmod -R go+rX "$ROOT/venv"
 exec "$ROOT/venv/bin/python" -m autograder grade --assignment __ASSIGNMENT__ "$ROOT/submission" \
     --out "$ROOT/results/results.json"__STRICT__
 """
@@ -63,7 +65,7 @@ def build_zip(out: Path, assignment: Assignment, strict: bool = False) -> List[s
     """Write the autograder zip; return the names it holds. strict: its runner grades only in a full sandbox."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
-        _add(archive, "setup.sh", SETUP_SH.encode(), executable=True)
+        _add(archive, "setup.sh", SETUP_SH.replace("__ASSIGNMENT__", assignment.name).encode(), executable=True)
         runner = RUN_AUTOGRADER.replace("__ASSIGNMENT__", assignment.name)
         runner = runner.replace("__STRICT__", " --strict" if strict else "")
         _add(archive, "run_autograder", runner.encode(), executable=True)
