@@ -11,7 +11,7 @@ import pytest
 
 from autograder.pipeline.grade import protected_files
 from autograder.sandbox import protocol
-from autograder.sandbox.process import Limits, NotNumeric, StudentError, Worker, missing_protections
+from autograder.sandbox.process import Limits, NotNumeric, Stored, StudentError, Worker, missing_protections
 from tests.conftest import LINEAR, ROOT
 
 PROBES = '''
@@ -87,6 +87,20 @@ def test_cpu_time_counts_work_hidden_in_threads_and_children(worker, where):
     seconds = before.seconds_until(worker.cpu_sample())
     assert seconds is not None, "this kernel keeps no per-thread CPU counts"
     assert 0.28 <= seconds <= 0.6, seconds
+
+
+def test_generated_arrays_are_the_graders_bit_for_bit_and_outlive_a_restart(worker):
+    spec = {"name": "big", "seed": 12345, "shape": [300, 7], "kind": "normal"}
+    worker.generate(spec)
+    expected = protocol.generate(spec)
+    assert worker.call("linear_svm", "add", Stored("big"), 0.0).values[0].tobytes() == expected.tobytes()
+    with pytest.raises(StudentError, match="did not finish"):
+        worker.call("linear_svm", "sleep", 10.0, timeout=0.5)
+    again = worker.call("linear_svm", "add", Stored("big"), 1.0).values[0]  # a new worker, the same data
+    assert np.array_equal(again, expected + 1.0)
+    worker.generate(dict(spec, seed=6))  # a new array under the same name replaces the old one
+    assert list(worker.generated) == ["big"] and not np.array_equal(
+        worker.call("linear_svm", "add", Stored("big"), 0.0).values[0], expected)
 
 
 def test_hidden_suite_and_solutions_are_unreadable(worker):

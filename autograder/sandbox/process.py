@@ -169,7 +169,7 @@ class Worker:
             name: StudentError("missing", why) for name, why in (unavailable or {}).items()}
         self.imported: set = set()
         self.stored: Dict[str, np.ndarray] = {}
-        self.generated: List[dict] = []  # specs of arrays made in the worker (protocol.generate)
+        self.generated: Dict[str, dict] = {}  # name -> spec of an array made in the worker (protocol.generate)
         self.protections: Dict[str, str] = {}
         self.process: Optional[subprocess.Popen] = None
         self.deadline = time.monotonic() + limits.total_seconds
@@ -242,7 +242,7 @@ class Worker:
             self._send({"op": "store", "names": list(self.stored)}, list(self.stored.values()))
             self._receive(self.limits.startup_timeout)
         if self.generated:
-            self._send({"op": "generate", "arrays": self.generated})
+            self._send({"op": "generate", "arrays": list(self.generated.values())})
             self._receive(self.limits.startup_timeout)
 
     def renew(self) -> None:
@@ -347,12 +347,16 @@ class Worker:
     def generate(self, *specs: dict) -> None:
         """Have the worker make arrays (see protocol.generate, which makes the same ones here) that later
         calls refer to by name (Stored): large data without its bytes crossing the pipe."""
-        self.generated += list(specs)
+        for spec in specs:
+            self.stored.pop(spec["name"], None)
+            self.generated[spec["name"]] = spec
         if self.process is not None:
             self.request({"op": "generate", "arrays": list(specs)})
 
     def store(self, **arrays: np.ndarray) -> None:
         """Send arrays once; later calls refer to them by name (see protocol.py)."""
+        for name in arrays:
+            self.generated.pop(name, None)
         self.stored.update(arrays)
         if self.process is not None:
             self.request({"op": "store", "names": list(arrays)}, list(arrays.values()))
