@@ -33,7 +33,7 @@ class Assignment:
     notebook: str                  # the notebook's file name; its answer_* cells are graded when questions is True
     package: str                   # the package the graded modules are imported as in the sandbox
     package_aliases: Tuple[str, ...] = ()  # other names submissions import that package by
-    module_folder: str = ""        # the folder holding the graded modules, in the reference (and preferred in a submission)
+    module_folder: str = ""        # the folder of the graded modules: in the reference, and preferred in a submission
     imports: Dict[str, Tuple[str, ...]] = field(default_factory=dict)  # module -> graded modules it imports
     questions: bool = False        # does the rubric grade the notebook's answer cells?
     data_files: Tuple[str, ...] = ()  # name patterns of downloaded data: never released, fingerprinted or collected
@@ -72,7 +72,7 @@ class Assignment:
 
     @property
     def requirements(self) -> Path:
-        """pip's requirements for what its submissions may import beyond the grader's own (installed where it grades)."""
+        """pip's requirements of what its submissions may import beyond the grader's own (installed to grade)."""
         return self.package_dir / "requirements.txt"
 
     @property

@@ -30,7 +30,6 @@ pytest.importorskip("nbgrader", reason="nbgrader is not installed (pip install -
 
 from nbgrader.utils import determine_grade  # noqa: E402
 
-from autograder.verbs import release  # noqa: E402
 from autograder.pipeline.grade import grade_submission  # noqa: E402
 from autograder.nbgrader.autograde import graded_cell  # noqa: E402
 from autograder.pipeline.grade import protected_files  # noqa: E402

@@ -1,7 +1,6 @@
-"""The rubric runs as plain pytest: checks validated at collection, stable ids, a broken rubric flagged, never 0 of 0."""
+"""The rubric runs as plain pytest: checks validated at collection, stable ids, a broken rubric flagged (not 0 of 0)."""
 import subprocess
 import sys
-from dataclasses import replace
 from pathlib import Path
 
 import pytest

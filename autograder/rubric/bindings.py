@@ -312,7 +312,8 @@ def sibling_tampering(source: str, module: str, package: Set[str], graded: Set[s
             return f"line {line} uses {node.id}"
         if isinstance(node, ast.Attribute) and node.attr in REFLECTION_ATTRIBUTES - {"modules"}:
             return f"line {line} uses .{node.attr}"
-        if isinstance(node, ast.Attribute) and node.attr == "modules" and not _module_lookup_is_fixed(node, parents, graded | package):
+        if isinstance(node, ast.Attribute) and node.attr == "modules" \
+                and not _module_lookup_is_fixed(node, parents, graded | package):
             return f"line {line} looks modules up in sys.modules"
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             modules = [alias.name for alias in node.names] if isinstance(node, ast.Import) else \

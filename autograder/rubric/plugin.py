@@ -86,7 +86,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("rubric", "grading a submission with this rubric")
     try:
         group.addoption("--submission", metavar="PATH", help="the folder or .zip to grade (running a rubric by hand)")
-        group.addoption("--strict-sandbox", action="store_true", help="refuse to grade without every sandbox protection")
+        group.addoption("--strict-sandbox", action="store_true",
+                        help="refuse to grade without every sandbox protection")
     except ValueError:  # another assignment's rubric, collected in the same run, added them already
         pass
 
@@ -156,7 +157,8 @@ def grading(request: pytest.FixtureRequest) -> GradingContext:
         pytest.skip("a rubric grades a submission: run it with --submission PATH")
     from ..pipeline.grade import open_grading
     from ..pipeline.find import find_submission
-    opened = open_grading(find_submission(Path(path), config.stash[ASSIGNMENT]), strict=config.getoption("strict_sandbox"))
+    found = find_submission(Path(path), config.stash[ASSIGNMENT])
+    opened = open_grading(found, strict=config.getoption("strict_sandbox"))
     config.stash[CONTEXT] = opened.__enter__()
     request.addfinalizer(lambda: opened.__exit__(None, None, None))
     return config.stash[CONTEXT]

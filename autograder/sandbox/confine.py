@@ -24,7 +24,6 @@ import platform
 import resource
 import select
 import struct
-import sys
 
 libc = ctypes.CDLL(None, use_errno=True)
 

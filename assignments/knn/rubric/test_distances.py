@@ -16,7 +16,7 @@ from autograder.rubric import Deduction, case, check, close
 from autograder.rubric.loops import graded_loops
 from autograder.rubric.timing import MAX_RATIO, Timing, compare_speed
 
-from ..distances import MODULE, call_distances, diagnose, reference_distances, timed_answer_judge, timed_rounds
+from ..distances import call_distances, diagnose, reference_distances, timed_answer_judge, timed_rounds
 from ..problems import SPEED_SHAPE
 
 TWO, ONE, NONE = "compute_distances_two_loops", "compute_distances_one_loop", "compute_distances_no_loops"
