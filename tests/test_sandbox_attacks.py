@@ -70,6 +70,10 @@ def environment_size():
     return float(sum(len(key) + len(value) for key, value in os.environ.items()))
 
 
+def has_variable(name):
+    return float(name in os.environ or any(name in value for value in os.environ.values()))
+
+
 def connect_unix(address):
     client = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     client.settimeout(2)
@@ -175,7 +179,8 @@ def test_no_process_outside_the_box_can_be_signalled_or_seen(box):
 
 
 def test_the_graders_environment_and_root_files_are_unreadable(box):
-    assert box.call("linear_svm", "environment_size").values[0] < 200  # PATH, LANG, the BLAS threads, HOME
+    assert box.call("linear_svm", "environment_size").values[0] < 300  # PATH, LANG, BLAS threads, malloc, HOME, TMPDIR
+    assert box.call("linear_svm", "has_variable", "LINCLASS_TEST_SECRET").values[0] == 0
     for secret in ("/etc/shadow", *map(str, protected_files()),
                    str(ROOT / "solutions"), str(ROOT / "assignments")):
         with pytest.raises(StudentError, match="Error"):

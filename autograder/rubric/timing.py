@@ -21,7 +21,7 @@ from ..sandbox.process import Worker
 MAX_RATIO = 8.0        # the default limit; loops over examples measure tens of times the vectorised reference
 CLEAR_PASS_RATIO = 4.0
 CLEAR_FAIL_RATIO = 30.0
-MIN_ROUNDS = 3
+MIN_ROUNDS = 3  # counted rounds, after the first (warm-up) one
 
 
 @dataclass(frozen=True)
@@ -63,24 +63,31 @@ def compare_speed(student: Worker, reference: Worker, rounds: Iterable[Timed],
                   judge: Callable[[Timed, list, list], str], max_ratio: float = MAX_RATIO) -> Timing:
     """Best-of-rounds student and reference times over rounds (at most as many as it yields).
 
-    Every timed answer of the student's is judged against the reference's for the
-    same request: judge(request, student_outputs, reference_outputs) returns '' when
-    it is right, else why not, and the first wrong answer ends the comparison. The
-    rounds stop early once the ratio is clearly beyond the limit (CPU time is barely
-    stretched by noise, so one round shows that) or, after MIN_ROUNDS, clearly within it.
+    The first round warms both workers up (a fresh worker's first calls pay for
+    memory the later ones reuse), so its times count only to show a clear failure:
+    a cold reference can only flatter the student. Every timed answer of the
+    student's is judged against the reference's for the same request:
+    judge(request, student_outputs, reference_outputs) returns '' when it is right,
+    else why not, and the first wrong answer ends the comparison. The rounds stop
+    early once the ratio is clearly beyond the limit (CPU time is barely stretched
+    by noise, so one round shows that) or, after MIN_ROUNDS, clearly within it.
     """
+    clear_pass, clear_fail = CLEAR_PASS_RATIO * max_ratio / MAX_RATIO, CLEAR_FAIL_RATIO * max_ratio / MAX_RATIO
     best_student = best_reference = float("inf")
-    for round_number, request in enumerate(rounds, 1):
-        seconds, expected = timed(reference, request, reference.limits.call_ceiling)
-        best_reference = min(best_reference, seconds)
-        seconds, answer = timed(student, request, student.limits.timeout_after(best_reference))
-        best_student = min(best_student, seconds)
+    for round_number, request in enumerate(rounds):
+        reference_seconds, expected = timed(reference, request, reference.limits.call_ceiling)
+        limit = reference_seconds if round_number == 0 else best_reference
+        student_seconds, answer = timed(student, request, student.limits.timeout_after(limit))
         wrong = judge(request, answer, expected)
         if wrong:
-            return Timing(best_student, best_reference, max_ratio, wrong)
+            return Timing(student_seconds, reference_seconds, max_ratio, wrong)
+        if round_number == 0:
+            if student_seconds >= clear_fail * reference_seconds:
+                return Timing(student_seconds, reference_seconds, max_ratio)
+            continue
+        best_student, best_reference = min(best_student, student_seconds), min(best_reference, reference_seconds)
         ratio = best_student / best_reference
-        if ratio >= CLEAR_FAIL_RATIO * max_ratio / MAX_RATIO or \
-                round_number >= MIN_ROUNDS and ratio <= CLEAR_PASS_RATIO * max_ratio / MAX_RATIO:
+        if ratio >= clear_fail or round_number >= MIN_ROUNDS and ratio <= clear_pass:
             break
     return Timing(best_student, best_reference, max_ratio)
 
