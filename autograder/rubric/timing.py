@@ -21,7 +21,7 @@ from ..sandbox.process import Worker
 MAX_RATIO = 8.0        # the default limit; loops over examples measure tens of times the vectorised reference
 CLEAR_PASS_RATIO = 4.0
 CLEAR_FAIL_RATIO = 30.0
-MIN_ROUNDS = 3  # counted rounds, after the first (warm-up) one
+MIN_ROUNDS = 2  # counted rounds, after the first (warm-up) one
 
 
 @dataclass(frozen=True)
