@@ -4,6 +4,7 @@ The checks themselves are in rubric/test_losses.py.
 """
 import time
 from dataclasses import dataclass
+from functools import cached_property
 from typing import List
 
 import numpy as np
@@ -104,13 +105,24 @@ def dependence_failure(grading: GradingContext, problems: ProblemSet, function: 
     return ""
 
 
-@dataclass
 class SharedData:
-    """X (N, D) and y (N,) drawn with the grading's secret, sent once to workers that keep them by name."""
-    X: np.ndarray
-    y: np.ndarray
-    num_classes: int
-    name: str
+    """X (N, D) and y (N,) drawn with the grading's secret, made alike in workers (no bytes sent) and, when
+    the grader needs their values (to judge an answer), here."""
+
+    def __init__(self, name: str, num_classes: int, specs: List[dict]):
+        self.name, self.num_classes, self.specs = name, num_classes, specs
+
+    @cached_property
+    def X(self) -> np.ndarray:
+        return generate(self.specs[0])
+
+    @cached_property
+    def y(self) -> np.ndarray:
+        return generate(self.specs[1])
+
+    @property
+    def dim(self) -> int:
+        return int(self.specs[0]["shape"][1])
 
     @property
     def stored(self):
@@ -118,21 +130,20 @@ class SharedData:
 
 
 def share_data(grading: GradingContext, name: str, workers, shape, seed: int) -> SharedData:
-    """Data drawn with the grading's secret, made alike here and in each worker (no bytes sent)."""
     num_train, dim, num_classes = shape
     X_seed, y_seed = (int(value) for value in grading.rng(seed).integers(2**63, size=2))
     specs = [{"name": f"X{name}", "seed": X_seed, "shape": [num_train, dim], "kind": "normal"},
              {"name": f"y{name}", "seed": y_seed, "shape": [num_train], "kind": "integers", "high": num_classes}]
     for worker in workers:
         worker.generate(*specs)
-    return SharedData(*map(generate, specs), num_classes, name)
+    return SharedData(name, num_classes, specs)
 
 
 def timed_rounds(grading: GradingContext, function: str, data: SharedData, seed: int):
     """SPEED_ROUNDS requests of function on the shared data, each with a fresh W drawn with the secret."""
     rng = grading.rng(seed)
     for _ in range(SPEED_ROUNDS):
-        W = 1e-3 * rng.standard_normal((data.X.shape[1], data.num_classes))
+        W = 1e-3 * rng.standard_normal((data.dim, data.num_classes))
         yield Timed(module_of(grading, function), function, (W, *data.stored, TIMED_REG))
 
 
