@@ -9,7 +9,8 @@ the secret, so verdicts on correct and buggy code do not depend on it:
 - votes: for each test row the labels of its nearest training rows, rank by
   rank, are laid down by a pattern, and the distances are drawn to fit. A
   majority row's nearest neighbour is outvoted (and mostly very close); a tie
-  row's tied labels are equally many, a larger one met first; the (k+1)-th
+  row's tied labels are equally many, a larger one met first (or the smaller
+  one met first but completing its count last); the (k+1)-th
   nearest never changes the verdict, so each row tests what its check names and
   no more;
 - cross-validation: overlapping clusters, N not a multiple of num_folds (so
@@ -188,10 +189,14 @@ class ProblemSet:
 
     def tie_problems(self) -> List[VoteProblem]:
         """The k nearest hold equally many of two or three labels, a larger tied label met first (the nearest
-        row's, or just after a nearest row of another label): the smallest tied label wins. The first rows are
-        nearly equally far, the rest far behind."""
+        row's, or just after a nearest row of another label), or the smaller one met first but the last to
+        reach its count: the smallest tied label wins. The first rows are nearly equally far (but for a very
+        close nearest row where the smaller label completes last, so a vote weighted by closeness still picks
+        it), the rest far behind."""
         return [
             self.votes(35, "k=4, a 2:2 tie", ["BAABB"] * 6, 10, 4, far_from=3),
+            self.votes(43, "k=4, a 2:2 tie that the smaller label completes", ["ABBAA"] * 6, 10, 4,
+                       nearest_scale=0.01, far_from=3),
             self.votes(36, "k=6, a 2:2:2 tie", ["BACABCB", "CABACBC"] * 3, 10, 6, far_from=4),
             self.votes(39, "k=5, a 2:2 tie behind a nearest row of a third label", ["CBAABA"] * 6, 10, 5, far_from=4),
         ]

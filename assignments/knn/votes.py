@@ -51,6 +51,17 @@ def _bincount_vote(labels, weights=None) -> int:
     return int(np.argmax(np.bincount(labels, weights=weights)))
 
 
+def _first_to_the_top_count(labels) -> int:
+    """A running count, nearest first, whose leader changes only when a count passes the leader's."""
+    counts: Counter = Counter()
+    leader = None
+    for label in labels.tolist():
+        counts[label] += 1
+        if leader is None or counts[label] > counts[leader]:
+            leader = label
+    return int(leader)
+
+
 # name -> the label that mistake gives on one test row
 MISTAKES: Dict[str, Callable[[VoteProblem, int], int]] = {
     "k is ignored: the label of the single nearest row":
@@ -63,6 +74,9 @@ MISTAKES: Dict[str, Callable[[VoteProblem, int], int]] = {
         lambda p, i: int(max(Counter(p.y_train[_nearest(p, i, p.k)]).items(), key=lambda item: item[::-1])[0]),
     "a tie goes to the label met first among the nearest (what Counter.most_common does)":
         lambda p, i: int(Counter(p.y_train[_nearest(p, i, p.k)]).most_common(1)[0][0]),
+    "a tie goes to the label that reached the top count first (a running count, nearest first, whose leader "
+    "changes only when a count passes it)":
+        lambda p, i: _first_to_the_top_count(p.y_train[_nearest(p, i, p.k)]),
     "the votes are weighted by closeness, not counted":
         lambda p, i: _bincount_vote(p.y_train[_nearest(p, i, p.k)],
                                     1 / np.maximum(p.dists[i, _nearest(p, i, p.k)], 1e-12)),

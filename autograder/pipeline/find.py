@@ -111,6 +111,9 @@ def _read_notebook(submission: Submission, read, size: int) -> None:
         return
     try:
         submission.answers = answer_cells(read())
+        if not submission.answers:
+            submission.notebook_problem = (f"{notebook} holds no answer cells (code cells defining answer_... "
+                                           "names); the release's notebook has them")
     except RecursionError:
         submission.notebook_problem = f"{notebook} {UNREADABLE_NOTEBOOK}: its JSON is nested too deeply"
     except NotebookError as error:

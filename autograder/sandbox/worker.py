@@ -7,6 +7,8 @@ cannot corrupt the channel). Once a student module is imported this process is
 assumed hostile, and the grader believes nothing it sends beyond well-formed
 numeric arrays.
 """
+import builtins
+import difflib
 import importlib
 import importlib.util
 import os
@@ -27,6 +29,8 @@ NUMPY_ALIASES = {"float": float, "int": int, "bool": bool, "object": object, "st
                  "Infinity": np.inf, "infty": np.inf, "PINF": np.inf, "NINF": -np.inf,
                  "product": np.prod, "cumproduct": np.cumprod, "sometrue": np.any,
                  "alltrue": np.all, "round_": np.round}
+# Python 2's name for range, in CS231n's 2016 code; its prints are syntax errors Python itself explains.
+PYTHON2_BUILTINS = {"xrange": range}
 
 
 def probe_forbidden(paths: list) -> list:
@@ -45,10 +49,12 @@ def probe_forbidden(paths: list) -> list:
     return readable
 
 
-def install_numpy_aliases() -> None:
+def install_old_names() -> None:
     for name, value in NUMPY_ALIASES.items():
         if name not in np.__dict__:
             setattr(np, name, value)
+    for name, value in PYTHON2_BUILTINS.items():
+        setattr(builtins, name, value)
 
 
 class StudentModules:
@@ -134,6 +140,28 @@ def student_location(error: BaseException, package_root: str) -> str:
     return f"{os.path.basename(frame.filename)}, line {frame.lineno}, in {frame.name}"
 
 
+def near_name(error: BaseException) -> str:
+    """' (did you mean x?)' for an attribute missing from an object that has one of a close name."""
+    name, owner = getattr(error, "name", None), getattr(error, "obj", None)
+    if not isinstance(error, AttributeError) or not isinstance(name, str) or owner is None:
+        return ""
+    try:
+        known = [attribute for attribute in dir(owner) if not attribute.startswith("__")]
+    except Exception:  # a hostile __dir__
+        return ""
+    close = difflib.get_close_matches(name, known, n=1)
+    return f" (did you mean {close[0]}?)" if close else ""
+
+
+def missing_from_student_file(error: BaseException, package_root: str) -> str:
+    """'file.py defines no name' for an attribute looked up in vain on one of the student's modules."""
+    owner = getattr(error, "obj", None)
+    path = getattr(owner, "__file__", None) if isinstance(owner, types.ModuleType) else None
+    if isinstance(error, AttributeError) and isinstance(path, str) and path.startswith(package_root):
+        return f"{os.path.basename(path)} defines no {error.name}"
+    return ""
+
+
 def failure_reply(error: BaseException, package_root: str, importing: bool) -> dict:
     """Describe a failure of student code without leaking anything of the kit's."""
     if isinstance(error, NotImplementedError):
@@ -144,7 +172,7 @@ def failure_reply(error: BaseException, package_root: str, importing: bool) -> d
         kind = "import"
     else:
         kind = "exception"
-    message = f"{type(error).__name__}: {error}"
+    message = f"{type(error).__name__}: {missing_from_student_file(error, package_root) or error}{near_name(error)}"
     if isinstance(error, SyntaxError):
         message = f"SyntaxError: {error.msg}"
     return {"ok": False, "error": kind, "message": message[:400],
@@ -264,7 +292,7 @@ class Server:
 
 def run(config: dict, folder: str, protections: dict) -> None:
     """Prove the protected files unreadable, import the student's package, report, serve."""
-    install_numpy_aliases()
+    install_old_names()
     leaked = probe_forbidden(config["forbidden"])
     protections["hidden files unreadable"] = "verified" if not leaked else f"NO: readable {leaked}"
     package_root = os.path.join(folder, "pkg")
