@@ -74,6 +74,8 @@ MISTAKES: Dict[str, Callable[[np.ndarray, np.ndarray], np.ndarray]] = {
         lambda X_train, X: np.sqrt(np.maximum(_squared(X_train, X) + X @ X_train.T, 0)),
     "the mean over the features instead of their sum (sqrt(mean((x - t)^2)))":
         lambda X_train, X: np.sqrt(_squared(X_train, X) / X.shape[1]),
+    "the sum has no axis: one number per test row, summed over every training row, fills the whole row":
+        lambda X_train, X: np.repeat(np.sqrt(_squared(X_train, X).sum(axis=1, keepdims=True)), len(X_train), axis=1),
 }
 
 
@@ -98,6 +100,8 @@ def diagnose(problem: DistanceProblem, student: np.ndarray, reference: np.ndarra
                       "bit below 0, so clip it at 0 before the square root.")
     if not np.all(np.isfinite(student)):
         return None, "Some of your distances are not finite (NaN or inf)."
+    if not np.any(student):
+        return None, "Your distances are all zeros: dists is returned as it was created, nothing is written into it."
     return None, "It matches none of the classic mistakes the grader knows; compare your formula with the L2 distance."
 
 
