@@ -29,7 +29,7 @@ NUMPY_ALIASES = {"float": float, "int": int, "bool": bool, "object": object, "st
                  "Infinity": np.inf, "infty": np.inf, "PINF": np.inf, "NINF": -np.inf,
                  "product": np.prod, "cumproduct": np.cumprod, "sometrue": np.any,
                  "alltrue": np.all, "round_": np.round}
-# Python 2's name for range, in CS231n's 2016 code; its prints are syntax errors Python itself explains.
+# Python 2's name for range, in older course code (its print statements are syntax errors Python explains).
 PYTHON2_BUILTINS = {"xrange": range}
 
 
