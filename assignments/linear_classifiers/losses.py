@@ -5,7 +5,7 @@ The checks themselves are in rubric/test_losses.py.
 import time
 from dataclasses import dataclass
 from functools import cached_property
-from typing import List
+from typing import Callable, List
 
 import numpy as np
 
@@ -22,6 +22,12 @@ DEV_SHAPE = (500, 3073, 10)    # CS231n's dev set, where the notebook reports it
 TIMED_REG = 1e-3               # the regularisation of every timed call
 SPEED_ROUNDS = 12
 RELATIVE_CHANGE = 1e-6  # far above rounding (1e-15), far below what a real loss does when its data change
+NUMERICAL_STEP = 1e-2      # exact for the hinge away from kinks; O(h^2) error for softmax
+GRADIENT_TOLERANCE = 1e-2  # CS231n reads a relative error above 1e-2 as a wrong gradient
+# Below this size of |numerical| + |analytic| the error is measured against it: an entry near 0 then allows an
+# absolute error of 1e-4 (float32 rounding of the loss alone reaches 1e-5 here); real mistakes are off by 0.1 or more.
+GRADIENT_FLOOR = 1e-2
+GRADIENT_ENTRIES = 6
 
 
 @dataclass
@@ -70,6 +76,21 @@ def call_loss(grading: GradingContext, function: str, problem: Problem, echo: bo
     loss_type = "ndarray" if isinstance(loss, np.ndarray) and loss.ndim else type(loss).__name__
     return LossOutput(float(np.asarray(loss).reshape(-1)[0]), np.asarray(dW, dtype=float),
                       loss_type if np.ndim(loss) == 0 else "array", reply.mutated)
+
+
+def gradient_errors(loss_at: Callable[[np.ndarray], float], W: np.ndarray, dW: np.ndarray):
+    """(index, relative error) of dW against a central difference of loss_at, on a few entries of W."""
+    rng = np.random.default_rng(5)
+    for _ in range(GRADIENT_ENTRIES):
+        index = tuple(int(rng.integers(n)) for n in W.shape)
+        losses = []
+        for step in (NUMERICAL_STEP, -NUMERICAL_STEP):
+            moved = W.copy()
+            moved[index] += step
+            losses.append(loss_at(moved))
+        numerical = (losses[0] - losses[1]) / (2 * NUMERICAL_STEP)
+        analytic = float(dW[index])
+        yield index, abs(numerical - analytic) / max(abs(numerical) + abs(analytic), GRADIENT_FLOOR)
 
 
 def _changed(before, after) -> bool:

@@ -5,6 +5,9 @@ import pytest
 from autograder.assignment import load
 from autograder.pipeline.reference import reference_module
 
+from ..losses import GRADIENT_TOLERANCE, gradient_errors
+from ..problems import ProblemSet
+
 LINEAR = load("linear_classifiers")
 LOSSES = [("linear_svm", "svm_loss_naive"), ("linear_svm", "svm_loss_vectorized"),
           ("softmax", "softmax_loss_naive"), ("softmax", "softmax_loss_vectorized")]
@@ -51,3 +54,27 @@ def test_train_leaves_data_alone_and_keeps_W_across_calls():
     model.train(X, y, num_iters=0)
     assert np.array_equal(model.W, first_W)
     assert np.array_equal(X, before[0]) and np.array_equal(y, before[1])
+
+
+def float32(loss):
+    """The same loss computed in float32, as a correct student's may be."""
+    def in_float32(W, X, y, reg):
+        value, dW = loss(W.astype(np.float32), X.astype(np.float32), y, np.float32(reg))
+        return float(value), np.asarray(dW, dtype=float)
+    return in_float32
+
+
+@pytest.mark.parametrize("precision", ["float64", "float32"])
+@pytest.mark.parametrize("module, name", [("linear_svm", "svm_loss_vectorized"), ("softmax", "softmax_loss_vectorized")])
+def test_the_numerical_gradient_check_passes_correct_losses_whatever_the_secret(module, name, precision):
+    """The problem and so the sampled entries change with each grading's secret: none may fail correct code
+    (entries of dW near 0, where the difference quotient's error and float32 rounding are largest, included)."""
+    loss = loss_function(module, name)
+    loss = float32(loss) if precision == "float32" else loss
+    failing = []
+    for secret in range(1500):
+        problem = ProblemSet(secret).gradient_check_problem()
+        _, dW = loss(*problem.args)
+        errors = gradient_errors(lambda W: loss(W, problem.X, problem.y, problem.reg)[0], problem.W, dW)
+        failing += [secret for _, error in errors if not error <= GRADIENT_TOLERANCE][:1]
+    assert not failing, f"the numerical gradient check fails correct {precision} code for secrets {failing[:5]}"
