@@ -55,6 +55,12 @@ class LossCall:
     loss: float
     grad: np.ndarray
 
+    def repeats(self, other: "LossCall") -> bool:
+        """The same evaluation again: same minibatch, W and reg."""
+        return (self.reg == other.reg and all(np.array_equal(mine, theirs) for mine, theirs in
+                                              ((self.X_batch, other.X_batch), (self.y_batch, other.y_batch),
+                                               (self.W, other.W))))
+
 
 @dataclass
 class LossService:
@@ -92,9 +98,17 @@ class TrainRun:
     history: object
     final_W: object
 
+    def iterations(self) -> List[LossCall]:
+        """One loss call per iteration: the calls, or, when train evaluated each iteration's loss more than once
+        (wasteful but still SGD), the calls that do not repeat the one before, if those are num_iters."""
+        calls = loss_calls(self)
+        distinct = [call for previous, call in zip([None] + calls[:-1], calls)
+                    if previous is None or not call.repeats(previous)]
+        return distinct if len(distinct) == self.settings["num_iters"] else calls
+
     def weights_after(self) -> list:
-        """The W the grader saw after each step: the next loss call's, then the final one."""
-        return [call.W for call in self.calls[1:]] + [self.final_W]
+        """The W the grader saw after each iteration's step: the next iteration's, then the final one."""
+        return [call.W for call in self.iterations()[1:]] + [self.final_W]
 
 
 def train(grading: GradingContext, plan) -> List[TrainRun]:

@@ -20,6 +20,7 @@ FLOAT_TYPES = ("float", "float64", "float32", "float16", "longdouble", "ndarray"
 SPEED_SHAPE = (40000, 16, 4)   # per-example Python overhead dominates here, so loops show
 DEV_SHAPE = (500, 3073, 10)    # CS231n's dev set, where the notebook reports its speedup
 TIMED_REG = 1e-3               # the regularisation of every timed call
+TIMED_WEIGHT_SCALE = 0.1       # scores vary by about 0.4: some margins inactive, so a loss that counts them shows
 SPEED_ROUNDS = 12
 RELATIVE_CHANGE = 1e-6  # far above rounding (1e-15), far below what a real loss does when its data change
 NUMERICAL_STEP = 1e-2      # exact for the hinge away from kinks; O(h^2) error for softmax
@@ -118,10 +119,11 @@ def dependence_failure(grading: GradingContext, problems: ProblemSet, function: 
         if not np.any(base.dW):
             return "its dW is all zeros"
         moved = [_changed(base.loss, other.loss) for other in others]
-        if not moved[0] or not any(moved[1:]):  # a real hinge loss may ignore a scaled X when no margin is active
-            unchanged = [change.description for change, change_moved in zip(changes, moved) if not change_moved]
-            return f"its loss (practically) does not change when {' or '.join(unchanged)}"
-        if not any(_changed(base.dW, other.dW) for other in others[1:]):
+        if not any(moved[:2]):
+            return "its loss (practically) does not change when y changes"
+        if not any(moved[2:]):  # a real hinge loss may ignore a scaled X when no margin is active
+            return "its loss (practically) does not change when X is scaled or W is perturbed"
+        if not any(_changed(base.dW, other.dW) for other in others[2:]):
             return "its dW (practically) does not change when X is scaled or W is perturbed"
     return ""
 
@@ -164,7 +166,7 @@ def timed_rounds(grading: GradingContext, function: str, data: SharedData, seed:
     """SPEED_ROUNDS requests of function on the shared data, each with a fresh W drawn with the secret."""
     rng = grading.rng(seed)
     for _ in range(SPEED_ROUNDS):
-        W = 1e-3 * rng.standard_normal((data.dim, data.num_classes))
+        W = TIMED_WEIGHT_SCALE * rng.standard_normal((data.dim, data.num_classes))
         yield Timed(module_of(grading, function), function, (W, *data.stored, TIMED_REG))
 
 

@@ -48,12 +48,24 @@ def softmax_data(W, X, y, *, average=True, subtract_correct=True):
     return -log_probs[_rows(y), y].sum() / scale, X.T @ dscores / scale
 
 
+def classes_from_labels(data: Callable) -> Callable:
+    """A data term computed as if there were only max(y) + 1 classes: W's last columns get no gradient."""
+    def variant(W, X, y):
+        used = int(np.max(y)) + 1
+        loss, grad = data(W[:, :used], X, y)
+        return loss, np.hstack([grad, np.zeros((W.shape[0], W.shape[1] - used))])
+    return variant
+
+
+CLASSES_FROM_LABELS = "the number of classes taken from the labels (max(y) + 1) instead of W.shape[1]"
+
 # name -> (loss factor, gradient factor) of reg * sum(W * W) and of 2 * reg * W
 REGULARISERS = {
     None: (1.0, 1.0),
     "regularisation missing": (0.0, 0.0),
     "regularisation halved": (0.5, 0.5),
     "regularisation doubled": (2.0, 2.0),
+    "the regulariser's gradient is reg * W instead of 2 * reg * W": (1.0, 0.5),
 }
 
 SVM_DATA_VARIANTS: Dict[Optional[str], Callable] = {
@@ -64,6 +76,7 @@ SVM_DATA_VARIANTS: Dict[Optional[str], Callable] = {
         lambda W, X, y: svm_data(W, X, y, subtract_correct=False),
     "wrong margin (0 instead of 1)": lambda W, X, y: svm_data(W, X, y, delta=0.0),
     "wrong margin (2 instead of 1)": lambda W, X, y: svm_data(W, X, y, delta=2.0),
+    CLASSES_FROM_LABELS: classes_from_labels(svm_data),
 }
 
 SOFTMAX_DATA_VARIANTS: Dict[Optional[str], Callable] = {
@@ -71,6 +84,7 @@ SOFTMAX_DATA_VARIANTS: Dict[Optional[str], Callable] = {
     "not averaged over the N examples": lambda W, X, y: softmax_data(W, X, y, average=False),
     "the -1 for the correct class is missing from the gradient":
         lambda W, X, y: softmax_data(W, X, y, subtract_correct=False),
+    CLASSES_FROM_LABELS: classes_from_labels(softmax_data),
 }
 
 
@@ -88,10 +102,6 @@ def variants(loss_kind: str, W, X, y, reg) -> List[Tuple[str, float, np.ndarray]
         grad = data_grad + grad_factor * 2 * reg * W
         name = " and ".join(part for part in (data_name, reg_name) if part)
         results.append((name, loss, grad))
-    # a gradient-only slip: the loss's reg term right, its gradient reg * W
-    results.append(("the regulariser's gradient is reg * W instead of 2 * reg * W",
-                    data_variants[None](W, X, y)[0] + reg * np.sum(W * W),
-                    data_variants[None](W, X, y)[1] + reg * W))
     return results
 
 
@@ -105,7 +115,8 @@ def diagnose(loss_kind: str, problem, student_value, which: str,
     """Name the catalogued mistake that reproduces the student's loss ('loss') or gradient ('dW').
 
     For a gradient, variants whose loss also matches student_loss come first,
-    since several mistakes share a gradient. Returns (mistake or None, sentence).
+    since several mistakes share a gradient; one whose loss does not is named
+    as what the gradient alone shows. Returns (mistake or None, sentence).
     """
     W = np.asarray(problem.W, dtype=float)
     student = np.asarray(student_value, dtype=float)
@@ -116,8 +127,10 @@ def diagnose(loss_kind: str, problem, student_value, which: str,
         candidates.sort(key=lambda variant: not close(student_loss, variant[1]))
     for name, loss, grad in candidates:
         if close(student, loss if which == "loss" else grad):
+            if which == "dW" and student_loss is not None and not close(student_loss, loss):
+                return name, f"Your dW is what this mistake gives, though your loss does not make it: {name}."
             sentence = f"Likely mistake: {name}."
-            if "halved" in name or "reg * W instead" in name:
+            if "halved" in name:
                 sentence += " " + CONVENTION_NOTE
             return name, sentence
     return None, "It matches none of the classic mistakes the grader knows; compare your formula with the lecture's."

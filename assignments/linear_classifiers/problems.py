@@ -39,11 +39,12 @@ class ProblemSet:
         return np.random.default_rng([seed, self.secret])
 
     def random_problem(self, seed: int, num_train: int, dim: int, num_classes: int, reg: float,
-                       weight_scale: float = 0.5, description: str = "") -> Problem:
+                       weight_scale: float = 0.5, description: str = "", num_labels: int = 0) -> Problem:
+        """num_labels: how many of the classes, from 0 on, the labels draw from (default: all)."""
         rng = self.rng(seed)
         W = weight_scale * rng.standard_normal((dim, num_classes))
         X = rng.standard_normal((num_train, dim))
-        y = rng.integers(num_classes, size=num_train)
+        y = rng.integers(num_labels or num_classes, size=num_train)
         label = description or f"N={num_train}, D={dim}, C={num_classes}, reg={reg}"
         return Problem(label, W, X, y, reg)
 
@@ -65,22 +66,25 @@ class ProblemSet:
         """The problems on which values are compared with the reference.
 
         reg is large enough that a missing, halved or doubled regulariser changes
-        the loss and the gradient far beyond the tolerance.
+        the loss and the gradient far beyond the tolerance. On the first, the last
+        class has no example: C is W's number of columns, not max(y) + 1.
         """
         return [
-            self.random_problem(1, 40, 20, 5, 0.1),
+            self.random_problem(1, 40, 20, 5, 0.1, num_labels=4,
+                                description="N=40, D=20, C=5, reg=0.1, class 4 in no label"),
             self.random_problem(2, 1, 8, 3, 0.5, description="a single example (N=1, D=8, C=3, reg=0.5)"),
             self.random_problem(3, 30, 10, 2, 0.2, description="two classes (N=30, D=10, C=2, reg=0.2)"),
             self.tie_problem(),
-            self.random_problem(4, 50, 3073, 10, 1.0, weight_scale=0.01,
-                                description="large D (N=50, D=3073, C=10, reg=1.0)"),
+            self.random_problem(4, 10, 3073, 10, 1.0, weight_scale=0.01,  # N small: a naive loop over D is fine
+                                description="large D (N=10, D=3073, C=10, reg=1.0)"),
         ]
 
     def gradient_check_problem(self, min_margin: float = 0.2) -> Problem:
-        """A problem whose hinge margins all stay at least min_margin away from the kink."""
+        """A problem whose hinge margins all stay at least min_margin away from the kink, every class in a label
+        (so a loss that takes C from the labels answers consistently: its values checks catch it)."""
         for seed in range(100, 1000):
             problem = self.random_problem(seed, 6, 8, 3, 0.5, description="N=6, D=8, C=3, reg=0.5")
-            if np.min(np.abs(hinge_margins(problem))) > min_margin:
+            if np.min(np.abs(hinge_margins(problem))) > min_margin and len(np.unique(problem.y)) == 3:
                 return problem
         raise RuntimeError("no problem away from the kinks")
 
@@ -104,7 +108,7 @@ class ProblemSet:
         return self.random_problem(40, 10, 6, 4, 0.3)
 
     def dependence_problems(self) -> list:
-        """(problem, [three changes of it]) that must each change a loss: y relabelled, X scaled, W perturbed.
+        """(problem, [its changes]) that must each change a loss: y relabelled, X scaled, W perturbed.
 
         The bases have the shapes of every problem a value-free check poses (and
         one more), so a function cannot answer honestly at one shape only.
@@ -112,12 +116,16 @@ class ProblemSet:
         initial = self.initialisation_problem(3)
         bases = [self.random_problem(41, 40, 20, 5, 0.1), self.gradient_check_problem(), self.api_problem(),
                  self.offset_problem(0.0)[0],
-                 Problem("", 1e5 * initial.W, initial.X, initial.y, 0.1)]
+                 Problem("", 1e4 * initial.W, initial.X, initial.y, 0.1)]  # every margin active, by far
         return [(base, self._changes(base, seed)) for seed, base in enumerate(bases, 42)]
 
     def _changes(self, problem: Problem, seed: int) -> list:
+        """y relabelled twice (a real loss can barely move for one relabelling by chance, not for both), X
+        scaled, W perturbed."""
         noise = 0.1 * self.rng(seed).standard_normal(problem.W.shape)
-        relabelled = (problem.y + 1) % problem.W.shape[1]
-        return [Problem("y changes", problem.W, problem.X, relabelled, problem.reg),
+        num_classes = problem.W.shape[1]
+        relabelled = [(problem.y + shift) % num_classes for shift in (1, num_classes - 1)]
+        return [Problem("y changes", problem.W, problem.X, relabelled[0], problem.reg),
+                Problem("y changes", problem.W, problem.X, relabelled[1], problem.reg),
                 Problem("X is scaled", problem.W, 1.5 * problem.X, problem.y, problem.reg),
                 Problem("W is perturbed", problem.W + noise, problem.X, problem.y, problem.reg)]

@@ -25,6 +25,8 @@ import symtable
 from dataclasses import dataclass
 from typing import Dict, List, Optional, Set, Tuple
 
+from ..sandbox.compat import PYTHON2_BUILTINS
+
 ALLOWED_IMPORTS = ("numpy", "math", "builtins", "past", "future", "six", "__future__", "random", "typing",
                    "scipy", "functools", "itertools", "operator", "time", "copy")
 REFLECTION_NAMES = {"globals", "locals", "vars", "exec", "eval", "compile", "setattr", "delattr", "getattr",
@@ -220,7 +222,7 @@ class ModuleScope:
         """Is name something the module or Python itself provides?"""
         if name in self.bindings or name in MODULE_NAMES:
             return True
-        if hasattr(builtins, name):
+        if hasattr(builtins, name) or name in PYTHON2_BUILTINS:
             return True
         return bool(self.star_imports) and all(allowed_import(module) for module in self.star_imports)
 

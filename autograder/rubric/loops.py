@@ -20,6 +20,7 @@ check cannot follow it refuses (StaticCheckError).
 import ast
 from typing import Dict, List, Optional, Sequence, Set, Tuple
 
+from ..sandbox.compat import PYTHON2_BUILTINS
 from .bindings import Binding, ModuleScope, StaticCheckError, python_source, sibling_tampering
 from .context import Deduction
 
@@ -89,7 +90,7 @@ class _EveryLoop(_Taint):
 
 def _loop_over_examples(iterable: ast.AST, taint: _Taint) -> bool:
     if isinstance(iterable, ast.Call) and isinstance(iterable.func, ast.Name) \
-            and iterable.func.id in ("range", "enumerate", "zip", "reversed", "sorted", "list"):
+            and iterable.func.id in ("range", *PYTHON2_BUILTINS, "enumerate", "zip", "reversed", "sorted", "list"):
         return any(_loop_over_examples(arg, taint) or taint.is_count(arg) for arg in iterable.args)
     return taint.is_count(iterable) or taint.is_rows(iterable)
 

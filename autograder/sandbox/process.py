@@ -327,13 +327,13 @@ class Worker:
             raise StudentError(kind, str(reply.get("message", ""))[:400], str(reply.get("where", ""))[:200])
         return reply, reply_arrays
 
-    def _with_sticky_failures(self, key, header, arrays, timeout, callback=None):
+    def _with_sticky_failures(self, key, header, arrays, timeout, callback=None, sticky=True):
         if key in self.broken:
             raise self.broken[key].with_traceback(None)  # not a growing chain of raises
         try:
             return self.request(header, arrays, timeout, callback)
         except StudentError as error:
-            if error.kind in ("timeout", "crash", "memory", "bad_output"):
+            if sticky and error.kind in ("timeout", "crash", "memory", "bad_output"):
                 self.broken[key] = error
             raise
 
@@ -375,10 +375,12 @@ class Worker:
 
     def operate(self, op: str, *args, module: str = "", function: str = "",
                 timeout: Optional[float] = None, seed: int = 0, callback: Optional[Callable] = None,
-                echo: bool = False) -> "Reply":
+                echo: bool = False, sticky: bool = True) -> "Reply":
         """Run a worker operation (a plain call or a harness op) on the student's module, if it names one.
 
-        callback answers the operation's callbacks (see request). Which array
+        callback answers the operation's callbacks (see request). A function that
+        hangs, crashes or answers garbage fails at once when asked again, unless
+        the call was not sticky (one with a short limit for information only). Which array
         arguments a call changed is decided here, by comparing the arrays the
         worker echoes back with those sent.
         """
@@ -396,7 +398,7 @@ class Worker:
                 slots.append({"json": arg})
         header = {"op": op, "module": module, "function": function, "args": slots, "seed": seed, "echo": echo}
         key = f"{module}.{function or op}"
-        reply, reply_arrays = self._with_sticky_failures(key, header, arrays, timeout, callback)
+        reply, reply_arrays = self._with_sticky_failures(key, header, arrays, timeout, callback, sticky)
         try:
             values = [_value(slot, reply_arrays) for slot in reply.get("results", [])]
             echoed = [_value(slot, reply_arrays) for slot in reply.get("echo", [])] if echo else []

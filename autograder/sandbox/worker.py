@@ -7,7 +7,6 @@ cannot corrupt the channel). Once a student module is imported this process is
 assumed hostile, and the grader believes nothing it sends beyond well-formed
 numeric arrays.
 """
-import builtins
 import difflib
 import importlib
 import importlib.util
@@ -20,17 +19,8 @@ import types
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import numpy as np  # noqa: E402
 
+import compat  # noqa: E402
 import protocol  # noqa: E402
-
-# Names NumPy 2 removed that older course code still uses.
-NUMPY_ALIASES = {"float": float, "int": int, "bool": bool, "object": object, "str": str,
-                 "complex": complex, "long": int, "unicode": str, "float_": np.float64,
-                 "complex_": np.complex128, "NaN": np.nan, "NAN": np.nan, "Inf": np.inf,
-                 "Infinity": np.inf, "infty": np.inf, "PINF": np.inf, "NINF": -np.inf,
-                 "product": np.prod, "cumproduct": np.cumprod, "sometrue": np.any,
-                 "alltrue": np.all, "round_": np.round}
-# Python 2's name for range, in older course code (its print statements are syntax errors Python explains).
-PYTHON2_BUILTINS = {"xrange": range}
 
 
 def probe_forbidden(paths: list) -> list:
@@ -47,14 +37,6 @@ def probe_forbidden(paths: list) -> list:
         except OSError:
             pass
     return readable
-
-
-def install_old_names() -> None:
-    for name, value in NUMPY_ALIASES.items():
-        if name not in np.__dict__:
-            setattr(np, name, value)
-    for name, value in PYTHON2_BUILTINS.items():
-        setattr(builtins, name, value)
 
 
 class StudentModules:
@@ -292,7 +274,7 @@ class Server:
 
 def run(config: dict, folder: str, protections: dict) -> None:
     """Prove the protected files unreadable, import the student's package, report, serve."""
-    install_old_names()
+    compat.install()
     leaked = probe_forbidden(config["forbidden"])
     protections["hidden files unreadable"] = "verified" if not leaked else f"NO: readable {leaked}"
     package_root = os.path.join(folder, "pkg")

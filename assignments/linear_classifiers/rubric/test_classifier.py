@@ -39,11 +39,12 @@ def test_train_draws_random_minibatches(grading, training_runs):
     X, y = training_data(grading)
     for run in training_runs:
         size, iterations = run.settings["batch_size"], run.settings["num_iters"]
-        if len(run.calls) != iterations:
+        calls = run.iterations()
+        if len(calls) != iterations:
             raise Deduction(f"With num_iters={iterations}, train should call the loss once per iteration; "
-                            f"it called it {len(run.calls)} times.")
+                            f"it called it {len(calls)} times.")
         drawn = []
-        for call in run.calls:
+        for call in calls:
             if call.X_batch.shape != (size, X.shape[1]):
                 raise Deduction(f"With batch_size={size}, each minibatch should have {size} rows of X; "
                                 f"one had shape {call.X_batch.shape}.")
@@ -61,7 +62,7 @@ def test_train_takes_sgd_steps(training_runs):
     """passes reg to the loss and steps W -= learning_rate * grad"""
     for run in training_runs:
         lr, reg = run.settings["learning_rate"], run.settings["reg"]
-        calls = loss_calls(run)
+        calls = run.iterations()
         passed = [call.reg for call in calls if not np.isclose(call.reg, reg)]
         if passed:
             raise Deduction(f"train must pass its reg ({reg}) to the loss; the loss received {passed[0]}.",
@@ -82,7 +83,7 @@ def test_train_returns_loss_history(training_runs):
         if not is_array(history) or history.shape != (iterations,):
             raise Deduction(f"train should return a list of {iterations} losses, one per iteration; "
                             f"it returned {history!r} of shape {np.shape(history)}.")
-        given = [call.loss for call in run.calls]
+        given = [call.loss for call in run.iterations()]
         if len(given) != iterations or not np.allclose(history, given, rtol=1e-9, atol=0):
             raise Deduction("train should return the minibatch losses, in order, as the loss function gave them.")
 
