@@ -79,8 +79,8 @@ class LossService:
                             f"W as a (D, C) array before the loop.")
         if not (is_array(X_batch) and is_array(y_batch)) or X_batch.ndim != 2 or X_batch.shape[1] != self.dim \
                 or y_batch.shape != X_batch.shape[:1] or not np.array_equal(y_batch, np.round(y_batch)):
-            raise Deduction(f"train passed the loss an X_batch of shape {np.shape(X_batch)} and a y_batch of shape "
-                            f"{np.shape(y_batch)}: expected (batch_size, D) rows and batch_size integer labels.")
+            raise Deduction(f"train passed the loss an X_batch {_shape_or_value(X_batch)} and a y_batch "
+                            f"{_shape_or_value(y_batch)}: expected (batch_size, D) rows and batch_size integer labels.")
         if not is_array(np.asarray(reg)) or np.size(reg) != 1:
             raise Deduction(f"train passed the loss reg = {reg!r}: pass train's own reg, a number.")
         W, X_batch = np.asarray(W, dtype=float), np.asarray(X_batch, dtype=float)
@@ -88,6 +88,10 @@ class LossService:
         loss, grad = squared_error_loss(W, X_batch, labels, reg)
         self.calls.append(LossCall(X_batch, labels, W, reg, loss, grad))
         return [np.float64(loss), grad]
+
+
+def _shape_or_value(value) -> str:
+    return f"of shape {value.shape}" if is_array(value) else "that is not a numeric array"
 
 
 @dataclass

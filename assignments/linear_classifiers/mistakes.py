@@ -133,4 +133,6 @@ def diagnose(loss_kind: str, problem, student_value, which: str,
             if "halved" in name:
                 sentence += " " + CONVENTION_NOTE
             return name, sentence
+    if which == "dW" and not np.any(student):
+        return None, "Your dW is all zeros: nothing is added to it after np.zeros_like(W)."
     return None, "It matches none of the classic mistakes the grader knows; compare your formula with the lecture's."

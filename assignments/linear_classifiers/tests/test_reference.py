@@ -65,7 +65,8 @@ def float32(loss):
 
 
 @pytest.mark.parametrize("precision", ["float64", "float32"])
-@pytest.mark.parametrize("module, name", [("linear_svm", "svm_loss_vectorized"), ("softmax", "softmax_loss_vectorized")])
+@pytest.mark.parametrize("module, name", [("linear_svm", "svm_loss_vectorized"),
+                                          ("softmax", "softmax_loss_vectorized")])
 def test_the_numerical_gradient_check_passes_correct_losses_whatever_the_secret(module, name, precision):
     """The problem and so the sampled entries change with each grading's secret: none may fail correct code
     (entries of dW near 0, where the difference quotient's error and float32 rounding are largest, included)."""
