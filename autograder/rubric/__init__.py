@@ -9,6 +9,9 @@ happened. The plugin (plugin.py) validates every marker at collection, records
 one result per check, and lets an instructor run a rubric directly:
 `python -m pytest assignments/<name>/rubric --submission PATH`.
 """
+from functools import cache
+from typing import Callable
+
 import numpy as np
 import pytest
 
@@ -17,7 +20,7 @@ from .answers import notebook_answer, question
 from .context import Deduction, GradingContext
 
 __all__ = ["Deduction", "GradingContext", "NotNumeric", "Stored", "StudentError", "case", "check", "close",
-           "notebook_answer", "question"]
+           "credited_once", "notebook_answer", "question"]
 
 RTOL = 1e-4  # float32 solutions stay well inside; every catalogued mistake of the kit's rubrics lands far outside
 
@@ -40,3 +43,14 @@ def close(student, reference, rtol: float = RTOL) -> bool:
         return False
     scale = max(1.0, float(np.max(np.abs(reference)))) if reference.size else 1.0
     return bool(np.all(np.abs(student - reference) <= rtol * scale))
+
+
+def credited_once(why_not: Callable[[str], str], condition: str, mistake: str) -> Callable[[str], None]:
+    """require(function), for checks that credit a function only once it meets condition ("computes a loss
+    from the data"): a Deduction saying why_not(function) unless that is ''; why_not is asked once per function."""
+    reason = cache(why_not)
+
+    def require(function: str) -> None:
+        if reason(function):
+            raise Deduction(f"This is credited once {function} {condition}: {reason(function)}.", mistake)
+    return require

@@ -4,16 +4,13 @@ Each fixture is state several checks share, computed once per grading: the
 problems drawn with the secret, whether a distance method really computes from
 its rows, and the test rows the speed check times on.
 """
-from functools import cache
-
 import pytest
 
-from autograder.rubric import Deduction
+from autograder.rubric import credited_once
 from autograder.rubric.plugin import *  # noqa: F401,F403 (the engine's hooks and the grading fixture)
 
 from ..distances import dependence_failure, share_speed_rows
 from ..problems import ProblemSet
-
 
 
 @pytest.fixture(scope="session")
@@ -26,15 +23,8 @@ def problems(grading) -> ProblemSet:
 def computes_distances(grading, problems):
     """computes_distances(function) deducts unless the method's distances are finite and really follow its test
     and training rows (decided once per method): checks that do not compare with the reference need that first."""
-    @cache
-    def failure(function: str) -> str:
-        return dependence_failure(grading, problems, function)
-
-    def require(function: str) -> None:
-        if failure(function):
-            raise Deduction(f"This is credited once {function} computes distances from its rows: "
-                            f"{failure(function)}.", "does not compute distances")
-    return require
+    return credited_once(lambda function: dependence_failure(grading, problems, function),
+                         "computes distances from its rows", "does not compute distances")
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,12 @@ from functools import cache
 
 import pytest
 
-from autograder.rubric import Deduction
+from autograder.rubric import Deduction, credited_once
 from autograder.rubric.plugin import *  # noqa: F401,F403 (the engine's hooks and the grading fixture)
 
 from ..losses import DEV_SHAPE, SPEED_SHAPE, call_loss, dependence_failure, reference_loss, share_data
 from ..problems import ProblemSet
 from ..classifier import RUNS, train
-
 
 
 @pytest.fixture(scope="session")
@@ -27,18 +26,13 @@ def problems(grading) -> ProblemSet:
 def computes_a_loss(grading, problems):
     """computes_a_loss(function) deducts unless the function's loss and dW are finite and really depend on
     X, y and W (decided once per function): checks that do not compare with the reference need that first."""
-    @cache
     def failure(function: str) -> str:
         try:
             return dependence_failure(grading, problems, function)
         except Deduction as error:  # what it returns is unusable (kept, so the other checks do not call it again)
             return error.message.rstrip(".")
 
-    def require(function: str) -> None:
-        if failure(function):
-            raise Deduction(f"This is credited once {function} computes a loss from the data: "
-                            f"{failure(function)}.", "does not compute a loss")
-    return require
+    return credited_once(failure, "computes a loss from the data", "does not compute a loss")
 
 
 @pytest.fixture(scope="session")
