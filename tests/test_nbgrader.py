@@ -165,15 +165,21 @@ def work_as_mallory(folder: Path, course: Path) -> None:
 WORK = {"alice": work_as_alice, "bob": work_as_bob, "mallory": work_as_mallory}
 
 
-def release_course(tmp_path_factory) -> Path:
-    """A copy of the kit as a course, its assignment generated and released to the course's own exchange."""
-    course = tmp_path_factory.mktemp("course")
+def copy_course(folder: Path) -> Path:
+    """The kit's course files (COURSE_FILES) copied into folder, caches left out."""
     for name in COURSE_FILES:
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, course / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
         else:
-            (course / name).write_bytes(source.read_bytes())
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / name).write_bytes(source.read_bytes())
+    return folder
+
+
+def release_course(tmp_path_factory) -> Path:
+    """A copy of the kit as a course, its assignment generated and released to the course's own exchange."""
+    course = copy_course(tmp_path_factory.mktemp("course"))
     # The venv's bin/ is off PATH here: the configuration itself must let nbgrader find `alembic`.
     run_nbgrader("generate_assignment", ASSIGNMENT, cwd=course, scripts_on_path=False)
     run_nbgrader("release_assignment", ASSIGNMENT, cwd=course)

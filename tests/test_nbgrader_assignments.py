@@ -6,7 +6,6 @@ generate, release, fetch, submit, collect, autograde and export with one student
 who hands in the reference.
 """
 import csv
-import shutil
 
 import nbformat
 import pytest
@@ -15,20 +14,9 @@ from autograder import assignment as assignments
 from autograder.nbgrader.cells import grade_cells, grade_id_of
 from autograder.pipeline.grade import grade_submission
 from autograder.project import listed_files
-from tests.conftest import ROOT
-from tests.test_nbgrader import COURSE_FILES, run_nbgrader
+from tests.test_nbgrader import copy_course, run_nbgrader
 
 EXCHANGE = "--course=linclass"
-
-
-def course_copy(folder):
-    for name in COURSE_FILES:
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        else:
-            (folder / name).write_bytes(source.read_bytes())
-    return folder
 
 
 def hand_in_the_reference(folder, spec) -> None:
@@ -48,7 +36,7 @@ def hand_in_the_reference(folder, spec) -> None:
 @pytest.mark.parametrize("name", [name for name in assignments.names() if name != assignments.default_name()])
 def test_each_assignment_runs_through_nbgrader(name, tmp_path):
     spec = assignments.load(name)
-    course = course_copy(tmp_path / "course")
+    course = copy_course(tmp_path / "course")
     run_nbgrader("generate_assignment", name, cwd=course)
     tracked, generated = spec.release_dir, course / "assignment" / name
     files = listed_files(tracked, spec.data_files)
