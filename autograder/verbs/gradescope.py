@@ -28,7 +28,7 @@ DEBIAN_FRONTEND=noninteractive apt-get install -y python3 python3-venv
 python3 -c 'import sys; sys.exit(sys.version_info < (3, 10) and "the kit needs Python 3.10+: choose a newer base image")'
 python3 -m venv "$ROOT/venv"
 "$ROOT/venv/bin/python" -m pip install -r "$ROOT/source/requirements-grading.txt" \
-    -r "$ROOT/source/assignments/__ASSIGNMENT__/requirements.txt"
+    -r "$ROOT/source/__REQUIREMENTS__"
 chmod -R go+rX "$ROOT/venv"  # student code runs as an unprivileged user: the interpreter must stay readable
 """
 RUN_AUTOGRADER = """#!/usr/bin/env bash
@@ -65,7 +65,8 @@ def build_zip(out: Path, assignment: Assignment, strict: bool = False) -> List[s
     """Write the autograder zip; return the names it holds. strict: its runner grades only in a full sandbox."""
     out.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(out, "w") as archive:
-        _add(archive, "setup.sh", SETUP_SH.replace("__ASSIGNMENT__", assignment.name).encode(), executable=True)
+        setup = SETUP_SH.replace("__REQUIREMENTS__", assignment.requirements.relative_to(ROOT).as_posix())
+        _add(archive, "setup.sh", setup.encode(), executable=True)
         runner = RUN_AUTOGRADER.replace("__ASSIGNMENT__", assignment.name)
         runner = runner.replace("__STRICT__", " --strict" if strict else "")
         _add(archive, "run_autograder", runner.encode(), executable=True)
