@@ -110,20 +110,21 @@ def dependence_failure(grading: GradingContext, problems: ProblemSet, function: 
     this is '', so a stub, a constant, a NaN or a near-constant return cannot
     collect them, while a function with a novel bug still can.
     """
-    for problem, changes in problems.dependence_problems():
+    for problem, relabellings, data_changes in problems.dependence_problems():
         base = call_loss(grading, function, problem)
-        others = [call_loss(grading, function, change) for change in changes]
-        for output in [base] + others:
+        relabelled = [call_loss(grading, function, change) for change in relabellings]
+        changed_data = [call_loss(grading, function, change) for change in data_changes]
+        for output in [base, *relabelled, *changed_data]:
             if not (np.isfinite(output.loss) and np.all(np.isfinite(output.dW))):
                 return "its loss or dW is not finite (NaN or inf)"
         if not np.any(base.dW):
             return "its dW is all zeros"
-        moved = [_changed(base.loss, other.loss) for other in others]
-        if not any(moved[:2]):
+        if not any(_changed(base.loss, other.loss) for other in relabelled):
             return "its loss (practically) does not change when y changes"
-        if not any(moved[2:]):  # a real hinge loss may ignore a scaled X when no margin is active
+        # one of the two suffices: a real hinge loss may ignore a scaled X when no margin is active
+        if not any(_changed(base.loss, other.loss) for other in changed_data):
             return "its loss (practically) does not change when X is scaled or W is perturbed"
-        if not any(_changed(base.dW, other.dW) for other in others[2:]):
+        if not any(_changed(base.dW, other.dW) for other in changed_data):
             return "its dW (practically) does not change when X is scaled or W is perturbed"
     return ""
 

@@ -108,7 +108,8 @@ class ProblemSet:
         return self.random_problem(40, 10, 6, 4, 0.3)
 
     def dependence_problems(self) -> list:
-        """(problem, [its changes]) that must each change a loss: y relabelled, X scaled, W perturbed.
+        """(problem, [y relabelled], [X scaled, W perturbed]): the loss must change for a relabelling (one of two:
+        a real loss can barely move for one by chance, not for both) and for a change of the data.
 
         The bases have the shapes of every problem a value-free check poses (and
         one more), so a function cannot answer honestly at one shape only.
@@ -117,15 +118,12 @@ class ProblemSet:
         bases = [self.random_problem(41, 40, 20, 5, 0.1), self.gradient_check_problem(), self.api_problem(),
                  self.offset_problem(0.0)[0],
                  Problem("", 1e4 * initial.W, initial.X, initial.y, 0.1)]  # every margin active, by far
-        return [(base, self._changes(base, seed)) for seed, base in enumerate(bases, 42)]
+        return [(base, *self._changes(base, seed)) for seed, base in enumerate(bases, 42)]
 
-    def _changes(self, problem: Problem, seed: int) -> list:
-        """y relabelled twice (a real loss can barely move for one relabelling by chance, not for both), X
-        scaled, W perturbed."""
+    def _changes(self, problem: Problem, seed: int) -> tuple:
         noise = 0.1 * self.rng(seed).standard_normal(problem.W.shape)
         num_classes = problem.W.shape[1]
-        relabelled = [(problem.y + shift) % num_classes for shift in (1, num_classes - 1)]
-        return [Problem("y changes", problem.W, problem.X, relabelled[0], problem.reg),
-                Problem("y changes", problem.W, problem.X, relabelled[1], problem.reg),
-                Problem("X is scaled", problem.W, 1.5 * problem.X, problem.y, problem.reg),
-                Problem("W is perturbed", problem.W + noise, problem.X, problem.y, problem.reg)]
+        relabelled = [Problem("y changes", problem.W, problem.X, (problem.y + shift) % num_classes, problem.reg)
+                      for shift in (1, num_classes - 1)]
+        return relabelled, [Problem("X is scaled", problem.W, 1.5 * problem.X, problem.y, problem.reg),
+                            Problem("W is perturbed", problem.W + noise, problem.X, problem.y, problem.reg)]
